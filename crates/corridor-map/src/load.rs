@@ -133,6 +133,10 @@ struct Reporter<'a> {
     file: &'a Path,
     source: &'a str,
     problems: Vec<(usize, Problem)>,
+    /// Ids of tables that did not deserialise: references to them are not reported again.
+    broken_ids: HashSet<String>,
+    /// Whether some table did not deserialise: whole-network checks are skipped.
+    incomplete: bool,
 }
 
 impl Reporter<'_> {
@@ -223,9 +227,15 @@ fn elements<T: for<'de> Deserialize<'de>>(
         match T::deserialize(item.clone().into_deserializer()) {
             Ok(v) => out.push((i, item.span(), v)),
             Err(e) => {
+                rep.incomplete = true;
                 let span = e.span().unwrap_or(item.span());
                 let field = match item.get_ref() {
-                    DeValue::Table(t) => field_at(t, span.start),
+                    DeValue::Table(t) => {
+                        if let Some(id) = t.get("id").and_then(|v| v.get_ref().as_str()) {
+                            rep.broken_ids.insert(id.to_string());
+                        }
+                        field_at(t, span.start)
+                    }
                     _ => None,
                 };
                 let path = match field {
@@ -238,6 +248,10 @@ fn elements<T: for<'de> Deserialize<'de>>(
         }
     }
     out
+}
+
+fn has_section(top: &DeTable<'_>, section: &str) -> bool {
+    top.iter().any(|(k, _)| k.get_ref() == section)
 }
 
 fn points(raw: &[[f64; 2]]) -> Vec<Point2<f64>> {
@@ -269,6 +283,8 @@ impl SiteMap {
             file,
             source,
             problems: Vec::new(),
+            broken_ids: HashSet::new(),
+            incomplete: false,
         };
         let map = parse(source, &mut rep);
         if rep.problems.is_empty()
@@ -336,7 +352,7 @@ fn parse(source: &str, rep: &mut Reporter<'_>) -> Option<SiteMap> {
             },
         ));
     }
-    if nodes.is_empty() {
+    if !has_section(top, "node") {
         rep.report(0..0, "node", "the map has no nodes; add [[node]] tables");
     }
 
@@ -378,6 +394,7 @@ fn parse(source: &str, rep: &mut Reporter<'_>) -> Option<SiteMap> {
             }
         };
         let (Some(from), Some(to)) = (from, to) else {
+            rep.incomplete = true;
             continue;
         };
         let mut polyline = vec![nodes[from.0 as usize].1.position];
@@ -396,7 +413,7 @@ fn parse(source: &str, rep: &mut Reporter<'_>) -> Option<SiteMap> {
         let length = match &raw.length {
             Some(l) => {
                 let v = rep.positive(l, format!("lane[{i}].length"));
-                if v + LENGTH_TOLERANCE < geometric {
+                if v > 0.0 && v + LENGTH_TOLERANCE < geometric {
                     rep.report(
                         l.span(),
                         format!("lane[{i}].length"),
@@ -437,7 +454,7 @@ fn parse(source: &str, rep: &mut Reporter<'_>) -> Option<SiteMap> {
             two_way: raw.two_way,
         });
     }
-    if lanes.is_empty() {
+    if !has_section(top, "lane") {
         rep.report(0..0, "lane", "the map has no lanes; add [[lane]] tables");
     }
 
@@ -551,7 +568,7 @@ fn parse(source: &str, rep: &mut Reporter<'_>) -> Option<SiteMap> {
         }
         vehicles.push(profile);
     }
-    if vehicles.is_empty() {
+    if !has_section(top, "vehicle") {
         rep.report(
             0..0,
             "vehicle",
@@ -647,7 +664,9 @@ fn parse(source: &str, rep: &mut Reporter<'_>) -> Option<SiteMap> {
 
     let site = site?;
     let nodes: Vec<(Range<usize>, Node)> = nodes;
-    connectivity(&nodes, &lanes, &stations, &station_spans, rep);
+    if !rep.incomplete {
+        connectivity(&nodes, &lanes, &stations, &station_spans, rep);
+    }
 
     let border = site.border.map(|b| {
         let pts = b.get_ref();
@@ -744,7 +763,7 @@ fn lookup<I: Copy>(
     rep: &mut Reporter<'_>,
 ) -> Option<I> {
     let found = index.get(name.get_ref()).copied();
-    if found.is_none() {
+    if found.is_none() && !rep.broken_ids.contains(name.get_ref()) {
         rep.report(
             name.span(),
             field,
