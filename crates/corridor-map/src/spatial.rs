@@ -40,8 +40,18 @@ pub struct SpatialIndex {
     samples: ImmutableKdTree<f64, 2>,
     /// For each sample: lane index and segment index.
     sample_segments: Vec<(u32, u32)>,
-    /// Per lane: polyline and cumulative geometric length at each vertex.
-    lanes: Vec<(Vec<Point2<f64>>, Vec<f64>, f64, bool)>,
+    lanes: Vec<LaneGeometry>,
+}
+
+/// What a projection needs of one lane.
+#[derive(Debug)]
+struct LaneGeometry {
+    polyline: Vec<Point2<f64>>,
+    /// Geometric length from the start to each vertex.
+    cumulative: Vec<f64>,
+    /// Driving length per geometric metre.
+    scale: f64,
+    two_way: bool,
 }
 
 fn tree(points: &[[f64; 2]]) -> Result<ImmutableKdTree<f64, 2>, MapError> {
@@ -88,7 +98,12 @@ impl SpatialIndex {
             } else {
                 1.0
             };
-            lanes.push((lane.polyline.clone(), cumulative, scale, lane.two_way));
+            lanes.push(LaneGeometry {
+                polyline: lane.polyline.clone(),
+                cumulative,
+                scale,
+                two_way: lane.two_way,
+            });
         }
         Ok(SpatialIndex {
             nodes: tree(&node_points)?,
@@ -113,7 +128,7 @@ impl SpatialIndex {
 
     /// Every node within `radius` metres of `p`, nearest first, with its distance.
     pub fn nodes_within(&self, p: Point2<f64>, radius: f64) -> Vec<(NodeId, f64)> {
-        if self.nodes.size() == 0 || !(radius >= 0.0) {
+        if self.nodes.size() == 0 || radius.is_nan() || radius < 0.0 {
             return Vec::new();
         }
         self.nodes
@@ -178,8 +193,13 @@ impl SpatialIndex {
     /// Projects `p` onto segment `s` of lane `l`: one position, or two for a two-way lane
     /// (one per direction of travel), the one facing `heading` first.
     fn project(&self, p: Point2<f64>, l: u32, s: u32, heading: Option<f64>) -> Vec<LanePosition> {
-        let (poly, cumulative, scale, two_way) = &self.lanes[l as usize];
-        let (a, b) = (poly[s as usize], poly[s as usize + 1]);
+        let LaneGeometry {
+            polyline,
+            cumulative,
+            scale,
+            two_way,
+        } = &self.lanes[l as usize];
+        let (a, b) = (polyline[s as usize], polyline[s as usize + 1]);
         let ab: Vector2<f64> = b - a;
         let len2 = ab.norm_squared();
         let t = if len2 > 0.0 {

@@ -7,19 +7,59 @@ use crate::fixture;
 /// (fixture, line, field, words the message must contain)
 const CASES: &[(&str, usize, &str, &str)] = &[
     ("syntax", 16, "(syntax)", "invalid float"),
-    ("unknown_field", 22, "lane[0].speed", "unknown field `speed`"),
+    (
+        "unknown_field",
+        22,
+        "lane[0].speed",
+        "unknown field `speed`",
+    ),
     ("missing_field", 14, "node[1]", "missing field `y`"),
     ("wrong_type", 37, "vehicle[0].width", "expected f64"),
     ("unknown_node", 21, "lane[0].to", "unknown node \"C\""),
     ("duplicate_id", 20, "node[2].id", "duplicate node id \"A\""),
-    ("negative_length", 22, "lane[0].length", "must be a positive number"),
-    ("length_short", 22, "lane[0].length", "shorter than the lane's geometry (100.00 m"),
-    ("station_missing_node", 31, "station[0].nodes", "unknown node \"Z\""),
-    ("flow_missing_station", 51, "flow[0].steps[0].stations", "unknown station \"scanner\""),
-    ("unknown_kind", 30, "station[0].kind", "unknown kind \"tollbooth\""),
-    ("service_order", 32, "station[0].service", "min <= mode <= max"),
+    (
+        "negative_length",
+        22,
+        "lane[0].length",
+        "must be a positive number",
+    ),
+    (
+        "length_short",
+        22,
+        "lane[0].length",
+        "shorter than the lane's geometry (100.00 m",
+    ),
+    (
+        "station_missing_node",
+        31,
+        "station[0].nodes",
+        "unknown node \"Z\"",
+    ),
+    (
+        "flow_missing_station",
+        51,
+        "flow[0].steps[0].stations",
+        "unknown station \"scanner\"",
+    ),
+    (
+        "unknown_kind",
+        30,
+        "station[0].kind",
+        "unknown kind \"tollbooth\"",
+    ),
+    (
+        "service_order",
+        32,
+        "station[0].service",
+        "min <= mode <= max",
+    ),
     ("shares", 50, "flow.share", "sum to 0.6"),
-    ("bad_speed", 7, "site.speed_limit", "must be a positive number"),
+    (
+        "bad_speed",
+        7,
+        "site.speed_limit",
+        "must be a positive number",
+    ),
     ("dead_end", 28, "node \"C\"", "cannot return to the rest"),
 ];
 
@@ -77,7 +117,11 @@ fn every_problem_is_reported_not_just_the_first() {
     let fields: Vec<&str> = found.iter().map(|p| p.field.as_str()).collect();
     assert_eq!(
         fields,
-        ["station[0].kind", "vehicle[0].width", "flow[0].steps[0].stations"],
+        [
+            "station[0].kind",
+            "vehicle[0].width",
+            "flow[0].steps[0].stations"
+        ],
         "{found:#?}"
     );
     let lines: Vec<usize> = found.iter().map(|p| p.location.line).collect();
@@ -93,7 +137,8 @@ fn unreadable_file_is_an_io_error_naming_it() {
 
 #[test]
 fn column_counts_characters_not_bytes() {
-    let src = "[site]\nname = \"Hữu Nghị\"\norigin_lat = 21.9\norigin_lon = 106.7\nbearing_deg = \"x\"\n";
+    let src =
+        "[site]\nname = \"Hữu Nghị\"\norigin_lat = 21.9\norigin_lon = 106.7\nbearing_deg = \"x\"\n";
     let err = SiteMap::from_toml_str(src, "mem.toml").unwrap_err();
     let p = err
         .problems()

@@ -27,15 +27,23 @@ consumption_loaded_kwh_per_km = 3.0
 #[derive(Debug, Clone)]
 struct Network {
     nodes: Vec<(f64, f64)>,
-    /// (from, to, extra length, bend, two_way)
-    lanes: Vec<(usize, usize, f64, Option<(f64, f64)>, bool)>,
+    lanes: Vec<RandomLane>,
 }
+
+/// (from, to, driving length beyond the geometry, bend offset, two_way)
+type RandomLane = (usize, usize, f64, Option<(f64, f64)>, bool);
 
 fn network() -> impl Strategy<Value = Network> {
     (2usize..8).prop_flat_map(|n| {
         let nodes = proptest::collection::vec((0.0f64..50.0, 0.0f64..50.0), n);
         let extra = proptest::collection::vec(
-            (0..n, 0..n, 0.0f64..300.0, proptest::option::of((-100.0f64..100.0, -100.0f64..100.0)), any::<bool>()),
+            (
+                0..n,
+                0..n,
+                0.0f64..300.0,
+                proptest::option::of((-100.0f64..100.0, -100.0f64..100.0)),
+                any::<bool>(),
+            ),
             0..10,
         );
         let ring_extra = proptest::collection::vec((0.0f64..500.0, any::<bool>()), n);
@@ -54,17 +62,21 @@ fn network() -> impl Strategy<Value = Network> {
                 .enumerate()
                 .map(|(i, &(len, two_way))| (i, (i + 1) % n, len, None, two_way))
                 .collect();
-            lanes.extend(extra.into_iter().filter(|(a, b, ..)| a != b).map(|(a, b, len, bend, tw)| {
-                // Extra lanes get at least 30 m of slack so even neighbouring nodes fit a cell.
-                (a, b, len + 30.0, bend, tw)
-            }));
+            lanes.extend(extra.into_iter().filter(|(a, b, ..)| a != b).map(
+                |(a, b, len, bend, tw)| {
+                    // Extra lanes get at least 30 m of slack so even neighbouring nodes fit a cell.
+                    (a, b, len + 30.0, bend, tw)
+                },
+            ));
             Network { nodes, lanes }
         })
     })
 }
 
 fn to_toml(net: &Network) -> String {
-    let mut s = String::from("[site]\nname = \"random\"\norigin_lat = 22.0\norigin_lon = 106.7\nspeed_limit = 5.0\n");
+    let mut s = String::from(
+        "[site]\nname = \"random\"\norigin_lat = 22.0\norigin_lon = 106.7\nspeed_limit = 5.0\n",
+    );
     for (i, (x, y)) in net.nodes.iter().enumerate() {
         let _ = write!(s, "\n[[node]]\nid = \"N{i}\"\nx = {x}\ny = {y}\n");
     }
@@ -75,10 +87,22 @@ fn to_toml(net: &Network) -> String {
             geometry.push(((pa.0 + pb.0) / 2.0 + bx, (pa.1 + pb.1) / 2.0 + by));
         }
         geometry.push(pb);
-        let geometric: f64 = geometry.windows(2).map(|w| ((w[1].0 - w[0].0).powi(2) + (w[1].1 - w[0].1).powi(2)).sqrt()).sum();
-        let _ = write!(s, "\n[[lane]]\nid = \"L{i}\"\nfrom = \"N{a}\"\nto = \"N{b}\"\nlength = {}\ntwo_way = {two_way}\n", geometric + extra);
+        let geometric: f64 = geometry
+            .windows(2)
+            .map(|w| ((w[1].0 - w[0].0).powi(2) + (w[1].1 - w[0].1).powi(2)).sqrt())
+            .sum();
+        let _ = write!(
+            s,
+            "\n[[lane]]\nid = \"L{i}\"\nfrom = \"N{a}\"\nto = \"N{b}\"\nlength = {}\ntwo_way = {two_way}\n",
+            geometric + extra
+        );
         if let Some((bx, by)) = bend {
-            let _ = writeln!(s, "polyline = [[{}, {}]]", (pa.0 + pb.0) / 2.0 + bx, (pa.1 + pb.1) / 2.0 + by);
+            let _ = writeln!(
+                s,
+                "polyline = [[{}, {}]]",
+                (pa.0 + pb.0) / 2.0 + bx,
+                (pa.1 + pb.1) / 2.0 + by
+            );
         }
     }
     s.push_str(PROFILE);
@@ -191,6 +215,9 @@ fn a_lane_shorter_than_a_footprint_is_refused_by_name() {
     };
     let map = SiteMap::from_toml_str(&to_toml(&net), "short.toml").expect("valid map");
     let err = CellGraph::from_site(&map).unwrap_err();
-    assert!(matches!(err, corridor_map::MapError::LaneShorterThanCell { ref lane, .. } if lane == "L0"), "{err}");
+    assert!(
+        matches!(err, corridor_map::MapError::LaneShorterThanCell { ref lane, .. } if lane == "L0"),
+        "{err}"
+    );
     assert!(err.to_string().contains("15.0 m long"), "{err}");
 }

@@ -10,12 +10,16 @@ use std::path::PathBuf;
 
 /// The crate's test fixtures.
 pub fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 /// The repository's `maps/` folder.
 pub fn bundled_map(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../maps").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../maps")
+        .join(name)
 }
 
 /// The shared MovingAI benchmark folder beside the repository.

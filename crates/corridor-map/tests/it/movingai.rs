@@ -73,10 +73,26 @@ fn first_scenario_line_of_random_32_32_20_is_read_exactly() {
 #[test]
 fn malformed_grid_files_name_the_line() {
     let cases = [
-        ("type octile\nheight 2\nwidth 3\nmap\n...\n..\n", 6, "row 1 has 2 squares"),
-        ("type octile\nheight x\nwidth 3\nmap\n", 2, "height must be a whole number"),
-        ("type octile\nheight 2\nwidth 2\nmap\n..\n", 5, "1 rows, the header gives height 2"),
-        ("type octile\nheight 1\nwidth 1\n.\n", 4, "unexpected header line"),
+        (
+            "type octile\nheight 2\nwidth 3\nmap\n...\n..\n",
+            6,
+            "row 1 has 2 squares",
+        ),
+        (
+            "type octile\nheight x\nwidth 3\nmap\n",
+            2,
+            "height must be a whole number",
+        ),
+        (
+            "type octile\nheight 2\nwidth 2\nmap\n..\n",
+            5,
+            "1 rows, the header gives height 2",
+        ),
+        (
+            "type octile\nheight 1\nwidth 1\n.\n",
+            4,
+            "unexpected header line",
+        ),
     ];
     for (src, line, words) in cases {
         match GridMap::parse(src, "bad.map") {

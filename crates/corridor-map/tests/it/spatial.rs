@@ -27,15 +27,21 @@ fn lane_position_uses_heading() {
     let map = good();
     let index = SpatialIndex::new(&map).expect("index");
     // On the A→B lane, facing +x.
-    let p = index.nearest_lane_position(Point2::new(50.0, 1.0), Some(0.0)).expect("lanes");
+    let p = index
+        .nearest_lane_position(Point2::new(50.0, 1.0), Some(0.0))
+        .expect("lanes");
     assert_eq!(p.lane, LaneId(0));
     assert!((p.offset - 50.0).abs() < 1e-9 && (p.distance - 1.0).abs() < 1e-9);
     // Between the two lanes, slightly nearer the return lane at y = 20, facing -x.
-    let q = index.nearest_lane_position(Point2::new(50.0, 12.0), Some(std::f64::consts::PI)).expect("lanes");
+    let q = index
+        .nearest_lane_position(Point2::new(50.0, 12.0), Some(std::f64::consts::PI))
+        .expect("lanes");
     assert_eq!(q.lane, LaneId(1));
     assert!((q.offset - 70.0).abs() < 1e-9, "{q:?}");
     // Same point facing +x: the A→B lane, although it is farther.
-    let r = index.nearest_lane_position(Point2::new(50.0, 9.0), Some(0.0)).expect("lanes");
+    let r = index
+        .nearest_lane_position(Point2::new(50.0, 9.0), Some(0.0))
+        .expect("lanes");
     assert_eq!(r.lane, LaneId(0));
 }
 
