@@ -26,7 +26,7 @@ use std::ops::Range;
 use nalgebra::Point2;
 
 use crate::error::MapError;
-use crate::model::{LaneId, NodeId, SiteMap};
+use crate::model::{LaneId, NodeId, SiteMap, StationId};
 
 /// Index of a cell in a [`CellGraph`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -76,6 +76,9 @@ pub struct CellGraph {
     in_offsets: Vec<u32>,
     in_sources: Vec<CellId>,
     lane_cells: Vec<Range<u32>>,
+    /// Per node of a lane map: the cells in which a vehicle stands at that node (the cells
+    /// by which lanes arrive there), sorted.
+    node_cells: Vec<Vec<CellId>>,
     grid: Option<Grid>,
 }
 
@@ -92,13 +95,14 @@ impl CellGraph {
     /// # Errors
     /// [`MapError::InvalidArgument`] when an edge names a cell that does not exist.
     pub fn from_edges(cells: Vec<Cell>, edges: &[(CellId, CellId)]) -> Result<CellGraph, MapError> {
-        Self::build(cells, edges, Vec::new(), None)
+        Self::build(cells, edges, Vec::new(), Vec::new(), None)
     }
 
     fn build(
         cells: Vec<Cell>,
         edges: &[(CellId, CellId)],
         lane_cells: Vec<Range<u32>>,
+        node_cells: Vec<Vec<CellId>>,
         grid: Option<Grid>,
     ) -> Result<CellGraph, MapError> {
         let n = cells.len();
@@ -126,6 +130,7 @@ impl CellGraph {
             in_offsets,
             in_sources,
             lane_cells,
+            node_cells,
             grid,
         })
     }
@@ -196,7 +201,15 @@ impl CellGraph {
                 }
             }
         }
-        Self::build(cells, &edges, lane_cells, None)
+        let node_cells = exits
+            .into_iter()
+            .map(|mut v| {
+                v.sort_unstable();
+                v.dedup();
+                v
+            })
+            .collect();
+        Self::build(cells, &edges, lane_cells, node_cells, None)
     }
 
     /// Builds the graph of a grid: `free[row * width + col]` tells which squares are free;
@@ -251,6 +264,7 @@ impl CellGraph {
         Self::build(
             cells,
             &edges,
+            Vec::new(),
             Vec::new(),
             Some(Grid {
                 width,
@@ -315,6 +329,29 @@ impl CellGraph {
         });
         Some(CellId(range.start + pos.min(slice.len() - 1) as u32))
     }
+    /// The cells in which a vehicle stands at `node` of a lane map: the last cells of the
+    /// lanes arriving there (and the first cells of two-way lanes leaving it). Empty for
+    /// grids and unknown nodes.
+    pub fn cells_at_node(&self, node: NodeId) -> &[CellId] {
+        self.node_cells
+            .get(node.0 as usize)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The cells in which a vehicle is served by `station` of `map`: the cells at each of
+    /// its nodes, sorted.
+    pub fn station_cells(&self, map: &SiteMap, station: StationId) -> Vec<CellId> {
+        let mut cells: Vec<CellId> = map
+            .station(station)
+            .nodes
+            .iter()
+            .flat_map(|&n| self.cells_at_node(n).iter().copied())
+            .collect();
+        cells.sort_unstable();
+        cells.dedup();
+        cells
+    }
+
     /// Width and height, for a grid graph.
     pub fn grid_size(&self) -> Option<(u32, u32)> {
         self.grid.as_ref().map(|g| (g.width, g.height))

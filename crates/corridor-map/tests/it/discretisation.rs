@@ -201,6 +201,20 @@ proptest! {
             prop_assert!(cells.has_edge(a, b), "missing move {:?} -> {:?}", a, b);
         }
 
+        // A vehicle stands at a node in the cells by which lanes arrive there.
+        for n in 0..map.nodes().len() {
+            let node = corridor_map::NodeId(n as u32);
+            let mut expected: Vec<CellId> = Vec::new();
+            for (l, lane) in map.lanes().iter().enumerate() {
+                let (head, tail) = ends(LaneId(l as u32));
+                if lane.to == node { expected.push(tail); }
+                if lane.two_way && lane.from == node { expected.push(head); }
+            }
+            expected.sort_unstable();
+            expected.dedup();
+            prop_assert_eq!(cells.cells_at_node(node), expected.as_slice());
+        }
+
         // The lane network is strongly connected (the loader checks it), so is the cell graph.
         let all = reachable(&cells, CellId(0));
         prop_assert_eq!(all.len(), cells.len());
@@ -220,4 +234,13 @@ fn a_lane_shorter_than_a_footprint_is_refused_by_name() {
         "{err}"
     );
     assert!(err.to_string().contains("15.0 m long"), "{err}");
+}
+
+#[test]
+fn station_cells_are_where_vehicles_stand_at_its_nodes() {
+    let map = SiteMap::load(crate::fixture("good.toml")).expect("fixture");
+    let cells = CellGraph::from_site(&map).expect("cells");
+    let gate = map.station_id("gate").expect("gate");
+    let last_of_a_to_b = cells.lane_cells(LaneId(0)).last().expect("cells");
+    assert_eq!(cells.station_cells(&map, gate), vec![last_of_a_to_b]);
 }
