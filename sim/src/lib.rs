@@ -69,6 +69,7 @@
 #![deny(missing_docs)]
 
 mod collision;
+pub mod demand;
 mod error;
 pub mod kinematics;
 mod site;

@@ -268,3 +268,48 @@ fn charging_fills_the_battery_at_the_charger() {
     assert!(world.vehicle(v).expect("view").battery >= 0.9);
     let _ = VehicleIndex(0);
 }
+
+mod demand {
+    use corridor_sim::demand::Demand;
+
+    #[test]
+    fn arrivals_follow_rate_shares_and_seed() {
+        // The loop map has no flows; build demand on it with two flows added.
+        let src = crate::LOOP.replace(
+            "[[vehicle]]",
+            "[[flow]]\nid = \"out\"\nshare = 0.6\nsteps = [{ stations = [\"scanner\"] }, { stations = [\"charger\"], probability = 0.03 }]\n[[flow]]\nid = \"in\"\nshare = 0.4\nsteps = [{ stations = [\"charger\"] }]\n\n[[vehicle]]",
+        );
+        let map = corridor_map::SiteMap::from_toml_str(&src, "flows.toml").expect("valid");
+        let demand = Demand {
+            per_day: 2800.0,
+            peak_factor: 1.5,
+            peak_hour: 14.0,
+            perishable_share: vec![0.5, 0.0],
+        };
+        let a = demand.arrivals(&map, 24.0 * 10.0, 9);
+        let b = demand.arrivals(&map, 24.0 * 10.0, 9);
+        assert_eq!(a, b, "deterministic under a seed");
+        assert_ne!(a, demand.arrivals(&map, 240.0, 10));
+        let per_day = a.len() as f64 / 10.0;
+        assert!((per_day - 2800.0).abs() < 2800.0 * 0.03, "{per_day}");
+        let out = a.iter().filter(|x| x.flow == 0).count() as f64 / a.len() as f64;
+        assert!((out - 0.6).abs() < 0.02, "{out}");
+        let inspected = a.iter().filter(|x| x.inspect).count() as f64
+            / a.iter().filter(|x| x.flow == 0).count() as f64;
+        assert!((inspected - 0.03).abs() < 0.01, "{inspected}");
+        assert!(
+            a.iter()
+                .filter(|x| x.flow == 1)
+                .all(|x| !x.perishable && !x.inspect)
+        );
+        // Peak hour (14:00) against the trough (02:00): ratio (1.5)/(0.5) = 3.
+        let count = |h: f64| {
+            a.iter()
+                .filter(|x| ((x.at_s / 3600.0) % 24.0 - h).abs() < 1.0)
+                .count() as f64
+        };
+        let ratio = count(14.0) / count(2.0);
+        assert!((2.4..3.8).contains(&ratio), "{ratio}");
+        assert!(a.windows(2).all(|w| w[0].at_s <= w[1].at_s));
+    }
+}
