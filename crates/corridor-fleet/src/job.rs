@@ -16,8 +16,9 @@ impl std::fmt::Display for JobId {
     }
 }
 
-/// What an operator submits.
+/// What an operator submits. Unknown fields are refused.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct JobSpec {
     /// The container's id (ISO 6346 or any unique string).
     pub container: String,

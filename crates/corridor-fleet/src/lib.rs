@@ -77,6 +77,7 @@ mod assign;
 mod codec;
 mod error;
 mod job;
+pub mod operator;
 mod store;
 
 pub use assign::assign;

@@ -1,5 +1,6 @@
 //! Integration tests of corridor-fleet.
 
+mod operator;
 mod store;
 
 use corridor_map::SiteMap;
