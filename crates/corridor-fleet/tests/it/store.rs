@@ -62,6 +62,8 @@ fn jobs_and_ids_survive_reopening() {
     );
     // Ids are never reused after a restart.
     assert_eq!(store.next_id().expect("id"), JobId(6));
+    drop(store);
+    let _ = std::fs::remove_dir_all(path.parent().expect("dir"));
 }
 
 #[test]
@@ -176,4 +178,6 @@ fn acknowledged_jobs_survive_a_kill() {
     // Every stored job decodes, and the next id is beyond all of them.
     let next = store.next_id().expect("id").0;
     assert!(stored.iter().all(|&s| s < next));
+    drop(store);
+    let _ = std::fs::remove_dir_all(path.parent().expect("dir"));
 }
