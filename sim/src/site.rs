@@ -28,12 +28,23 @@ pub struct RouteCell {
     pub exit: f64,
     /// The lane's speed limit, m/s.
     pub speed_limit: f64,
+    /// Junction clearance at the end the vehicle enters by, metres: its rear must be this
+    /// far into the cell before it has left the cell before.
+    pub entry_clearance: f64,
+    /// Junction clearance at the end the vehicle leaves by, metres: it stops at least this
+    /// far (and at least its standstill gap) before that end.
+    pub exit_clearance: f64,
 }
 
 impl RouteCell {
     /// Length in metres.
     pub fn length(&self) -> f64 {
         (self.exit - self.entry).abs()
+    }
+
+    /// Distance from the entry end at which a vehicle of standstill gap `min_gap` stops.
+    pub fn stop_point(&self, min_gap: f64) -> f64 {
+        self.length() - min_gap.max(self.exit_clearance)
     }
 
     /// Lane offset at distance `d` from the entry end.
@@ -79,6 +90,7 @@ impl Site {
                 cell.0
             )));
         };
+        let c = self.cells.cell(cell);
         let l = self.map.lane(lane);
         let forward = RouteCell {
             cell,
@@ -86,6 +98,8 @@ impl Site {
             entry: start,
             exit: end,
             speed_limit: l.speed_limit,
+            entry_clearance: c.entry_clearance,
+            exit_clearance: c.exit_clearance,
         };
         let Some(prev) = previous else {
             return Ok(forward);
@@ -113,6 +127,8 @@ impl Site {
             RouteCell {
                 entry: end,
                 exit: start,
+                entry_clearance: c.exit_clearance,
+                exit_clearance: c.entry_clearance,
                 ..forward
             }
         } else {

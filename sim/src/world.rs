@@ -198,7 +198,9 @@ impl World {
             )));
         }
         let rc = self.site.route_cell(cell, None)?;
-        let front = (rc.length() - profile.min_gap).max(profile.length);
+        let front = rc
+            .stop_point(profile.min_gap)
+            .max(profile.length + rc.entry_clearance);
         let energy = profile.battery_kwh * battery.clamp(0.0, 1.0);
         self.vehicles.push(Vehicle {
             id: id.into(),
@@ -282,6 +284,37 @@ impl World {
         veh.stops.extend(stops.iter().copied());
         veh.stops.make_contiguous().sort_by_key(|s| s.seq);
         Ok(last)
+    }
+
+    /// Adds a stop at a cell already on the vehicle's route that its front has not passed.
+    ///
+    /// # Errors
+    /// [`SimError::Vehicle`] when the cell is behind the front, beyond the route, or the
+    /// vehicle is already standing past that cell's stop point.
+    pub fn add_stop(&mut self, v: VehicleIndex, stop: Stop) -> Result<(), SimError> {
+        let veh = self.vehicle_mut(v)?;
+        let front_seq = veh.front_seq();
+        let passed = stop.seq == front_seq && {
+            let i = veh.front_index;
+            veh.front
+                > veh.cell_start(i)
+                    + veh.path[i].stop_point(veh.profile.min_gap)
+                    + ARRIVAL_TOLERANCE
+        };
+        if stop.seq < front_seq || stop.seq > veh.route_end() || passed {
+            return Err(SimError::Vehicle {
+                vehicle: veh.id.clone(),
+                reason: format!(
+                    "stop {} at sequence {}: the front is at {front_seq}, the route ends at {}",
+                    stop.id,
+                    stop.seq,
+                    veh.route_end()
+                ),
+            });
+        }
+        veh.stops.push_back(stop);
+        veh.stops.make_contiguous().sort_by_key(|s| s.seq);
+        Ok(())
     }
 
     /// Releases the vehicle's route up to sequence number `seq` (never backwards).
@@ -464,7 +497,7 @@ impl World {
         let stop_index = veh.stops.front().map_or(released_index, |s| {
             ((s.seq.saturating_sub(veh.seq_base)) as usize).min(released_index)
         });
-        let stop_point = veh.cell_start(stop_index) + veh.path[stop_index].length() - p.min_gap;
+        let stop_point = veh.cell_start(stop_index) + veh.path[stop_index].stop_point(p.min_gap);
         let held = time < veh.held_until || !matches!(veh.activity, Activity::Driving);
         let mut target = if held { 0.0 } else { p.max_speed };
         if !held {
@@ -534,10 +567,10 @@ impl World {
             });
         }
         veh.front_index = new_front_index;
-        // Rear leaving cells.
+        // Rear leaving cells: past the cell's end and the next cell's junction clearance.
         while veh.path.len() > 1
-            && veh.front - p.length >= veh.path[0].length()
             && veh.front_index > 0
+            && veh.front - p.length >= veh.path[0].length() + veh.path[1].entry_clearance
         {
             let left = veh.path.pop_front().unwrap_or(veh.path[0]);
             veh.front -= left.length();
@@ -565,8 +598,8 @@ impl World {
         if stop.seq != veh.front_seq() {
             return;
         }
-        let stop_point = veh.cell_start(veh.front_index) + veh.path[veh.front_index].length()
-            - veh.profile.min_gap;
+        let stop_point = veh.cell_start(veh.front_index)
+            + veh.path[veh.front_index].stop_point(veh.profile.min_gap);
         if (stop_point - veh.front).abs() > ARRIVAL_TOLERANCE {
             return;
         }

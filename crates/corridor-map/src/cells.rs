@@ -3,11 +3,13 @@
 //! # Discretisation rule
 //!
 //! Let `F` be the longest vehicle footprint of the map (length + standstill gap over all
-//! profiles, [`SiteMap::max_footprint`]). A lane of driving length `ℓ` is cut into
-//! `n = ⌊ℓ / F⌋` cells of equal length `ℓ / n`, so every cell is at least one footprint long
-//! and holds at most one stopped vehicle. The cells of a lane sum to its length exactly. A
-//! lane shorter than `F` cannot hold a vehicle and is an error
-//! ([`MapError::LaneShorterThanCell`]).
+//! profiles, [`SiteMap::max_footprint`]), and `c_s`, `c_e` the junction clearances at a
+//! lane's start and end node (see [`crate::junction`]: 0 where lanes continue straight, a
+//! few metres where they meet at an angle). A lane of driving length `ℓ` is cut into
+//! `n = ⌊(ℓ − c_s − c_e) / F⌋` cells: the usable length is split equally, and the first cell
+//! also takes `c_s`, the last `c_e`. So every cell holds one stopped vehicle clear of every
+//! other lane at its nodes, and the cells of a lane sum to its length exactly. A lane too
+//! short for that is an error ([`MapError::LaneShorterThanCell`]).
 //!
 //! Inside a lane, cell `i` leads to cell `i + 1` (and back, on a two-way lane). Where lanes
 //! meet at a node, the cell by which a lane leaves the node's side is joined to the cell by
@@ -64,6 +66,14 @@ pub struct Cell {
     pub position: Point2<f64>,
     /// Its length in metres (1 for grid cells).
     pub length: f64,
+    /// How far past the cell's start a vehicle's rear must be before the vehicle counts as
+    /// inside it, metres: the junction clearance at the start of a lane's first cell, else 0.
+    /// For a two-way lane driven backwards, this applies at the cell's end.
+    pub entry_clearance: f64,
+    /// How far before the cell's end a vehicle must stop, beyond its standstill gap, metres:
+    /// the junction clearance at the end of a lane's last cell, else 0. For a two-way lane
+    /// driven backwards, this applies at the cell's start.
+    pub exit_clearance: f64,
 }
 
 /// A directed graph of cells in compressed adjacency form. Successor and predecessor lists
@@ -147,24 +157,32 @@ impl CellGraph {
         // Per node: (cell that leaves the lane at this node, cell that enters from it).
         let mut exits: Vec<Vec<CellId>> = vec![Vec::new(); map.nodes().len()];
         let mut entries: Vec<Vec<CellId>> = vec![Vec::new(); map.nodes().len()];
+        let clearances = crate::junction::lane_clearances(map);
         for (l, lane) in map.lanes().iter().enumerate() {
-            let n = (lane.length / footprint).floor();
+            let (c_start, c_end) = clearances[l];
+            let usable = lane.length - c_start - c_end;
+            let n = (usable / footprint).floor();
             if n < 1.0 || !n.is_finite() {
                 return Err(MapError::LaneShorterThanCell {
                     lane: lane.id.clone(),
                     length: lane.length,
                     cell_length: footprint,
+                    clearance: c_start + c_end,
                 });
             }
             let n = n as u32;
-            let step = lane.length / f64::from(n);
+            let step = usable / f64::from(n);
             let first = cells.len() as u32;
             for i in 0..n {
-                let start = step * f64::from(i);
+                let start = if i == 0 {
+                    0.0
+                } else {
+                    c_start + step * f64::from(i)
+                };
                 let end = if i + 1 == n {
                     lane.length
                 } else {
-                    step * f64::from(i + 1)
+                    c_start + step * f64::from(i + 1)
                 };
                 cells.push(Cell {
                     origin: CellOrigin::Lane {
@@ -175,6 +193,8 @@ impl CellGraph {
                     },
                     position: lane.point_at((start + end) / 2.0),
                     length: end - start,
+                    entry_clearance: if i == 0 { c_start } else { 0.0 },
+                    exit_clearance: if i + 1 == n { c_end } else { 0.0 },
                 });
                 if i > 0 {
                     let (prev, here) = (CellId(first + i - 1), CellId(first + i));
@@ -239,6 +259,8 @@ impl CellGraph {
                         origin: CellOrigin::Grid { col, row },
                         position: Point2::new(f64::from(col), f64::from(row)),
                         length: 1.0,
+                        entry_clearance: 0.0,
+                        exit_clearance: 0.0,
                     });
                 }
             }

@@ -81,9 +81,9 @@ pub enum MapError {
         /// What is wrong.
         message: String,
     },
-    /// A lane is too short to hold one cell of the requested length.
+    /// A lane is too short to hold one cell and its junction clearances.
     #[error(
-        "lane {lane} is {length:.1} m long, shorter than one cell ({cell_length:.1} m: vehicle length + standstill gap)"
+        "lane {lane} is {length:.1} m long, shorter than one cell ({cell_length:.1} m: vehicle length + standstill gap) plus {clearance:.1} m of junction clearance"
     )]
     LaneShorterThanCell {
         /// Lane id.
@@ -92,6 +92,8 @@ pub enum MapError {
         length: f64,
         /// The minimum cell length in metres.
         cell_length: f64,
+        /// The clearances at its two nodes, metres (infinite where it overlaps another lane).
+        clearance: f64,
     },
     /// An argument to a query or a builder was out of its domain.
     #[error("invalid argument {name}: {reason}")]

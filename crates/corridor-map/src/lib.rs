@@ -63,6 +63,7 @@
 mod cells;
 mod error;
 mod geo;
+pub mod junction;
 mod load;
 mod model;
 pub mod movingai;

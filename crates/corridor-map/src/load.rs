@@ -359,6 +359,7 @@ fn parse(source: &str, rep: &mut Reporter<'_>) -> Option<SiteMap> {
     // Lanes.
     let mut lanes = Vec::new();
     let mut lane_ids: HashSet<String> = HashSet::new();
+    let mut lane_spans: Vec<Range<usize>> = Vec::new();
     for (i, _span, raw) in elements::<RawLane>(top, "lane", rep) {
         let from = lookup(
             &node_index,
@@ -444,6 +445,7 @@ fn parse(source: &str, rep: &mut Reporter<'_>) -> Option<SiteMap> {
                 "a lane must join two different nodes (or give a polyline loop)",
             );
         }
+        lane_spans.push(raw.from.span());
         lanes.push(Lane {
             id,
             from,
@@ -666,6 +668,7 @@ fn parse(source: &str, rep: &mut Reporter<'_>) -> Option<SiteMap> {
     let nodes: Vec<(Range<usize>, Node)> = nodes;
     if !rep.incomplete {
         connectivity(&nodes, &lanes, &stations, &station_spans, rep);
+        junctions(&nodes, &lanes, &lane_spans, &vehicles, rep);
     }
 
     let border = site.border.map(|b| {
@@ -906,4 +909,66 @@ fn reach(
         }
     }
     seen
+}
+
+/// Refuses crossings and lanes too short for one vehicle plus their junction clearances
+/// (see [`crate::junction`]).
+fn junctions(
+    nodes: &[(Range<usize>, Node)],
+    lanes: &[Lane],
+    lane_spans: &[Range<usize>],
+    vehicles: &[VehicleProfile],
+    rep: &mut Reporter<'_>,
+) {
+    for c in crate::junction::crossings(nodes.len(), lanes) {
+        let (span, node) = &nodes[c.node.0 as usize];
+        let name = |l: usize| lanes[l].id.as_str();
+        rep.report(
+            span.clone(),
+            format!("node {:?}", node.id),
+            format!(
+                "is a crossing: vehicles could drive {} → {} and {} → {} through it at the same time; \
+                 split it into a diverge node and a merge node at least one footprint apart",
+                name(c.first.0),
+                name(c.first.1),
+                name(c.second.0),
+                name(c.second.1)
+            ),
+        );
+    }
+    if vehicles.is_empty() {
+        return;
+    }
+    let width = vehicles.iter().map(|v| v.width).fold(0.0, f64::max);
+    let footprint = vehicles
+        .iter()
+        .map(VehicleProfile::footprint)
+        .fold(0.0, f64::max);
+    let clearances = crate::junction::clearances_of(nodes.len(), lanes, width);
+    for (l, lane) in lanes.iter().enumerate() {
+        let (c_s, c_e) = clearances[l];
+        let needed = footprint + c_s + c_e;
+        if lane.length > 0.0 && lane.length < needed {
+            let at = |n: NodeId, c: f64| {
+                if c.is_infinite() {
+                    format!(
+                        "{}: it overlaps another lane there",
+                        nodes[n.0 as usize].1.id
+                    )
+                } else {
+                    format!("{}: {c:.1} m", nodes[n.0 as usize].1.id)
+                }
+            };
+            rep.report(
+                lane_spans[l].clone(),
+                format!("lane {:?}", lane.id),
+                format!(
+                    "is {:.1} m long; it needs {needed:.1} m: one vehicle footprint ({footprint:.1} m) plus the junction clearances at {} and {}",
+                    lane.length,
+                    at(lane.from, c_s),
+                    at(lane.to, c_e)
+                ),
+            );
+        }
+    }
 }

@@ -61,6 +61,12 @@ const CASES: &[(&str, usize, &str, &str)] = &[
         "must be a positive number",
     ),
     ("dead_end", 28, "node \"C\"", "cannot return to the rest"),
+    (
+        "crossing",
+        14,
+        "node \"B\"",
+        "is a crossing: vehicles could drive A-B → B-A and C-B → B-C",
+    ),
 ];
 
 fn problems(name: &str) -> Vec<corridor_map::Problem> {
