@@ -1,0 +1,334 @@
+//! Lifelong planning: vehicles get new goals at any time while they move; the planner
+//! extends what is already committed to them, one step at a time, and never takes back a
+//! cell a vehicle has been released into.
+//!
+//! Each [`LifelongPlanner::step`] computes the next configuration of the *frontier* — where
+//! every vehicle's committed plan ends — with PIBT (priority inheritance with
+//! backtracking, Okumura et al., IJCAI-19), and appends it to the [`ExecutionGraph`], which
+//! releases cells to vehicles in an order that is safe whatever their delays.
+//!
+//! What PIBT is given:
+//! - **goals** per vehicle (none: it may be pushed aside but is not drawn anywhere);
+//! - **pinned** vehicles that must not move (in service at a station, broken down, paused);
+//! - **closed cells** no vehicle may enter (a closed lane); a vehicle already in one may
+//!   leave it;
+//! - a **look-ahead** bound: a vehicle whose frontier is this many visits ahead of the
+//!   vehicle itself is held at its frontier, so commitments never run far ahead of a
+//!   vehicle that is late.
+//!
+//! Priorities follow the lifelong PIBT convention: the longer a vehicle has been on its way
+//! to its current goal, the higher its priority; reaching a goal resets it. This gives the
+//! reachability guarantee of PIBT on graphs where every edge lies on a cycle. Moves that the
+//! execution graph could not carry out (a swap, a ring of vehicles rotating in one step) are
+//! never generated.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use corridor_map::{CellGraph, CellId};
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use crate::execution::{ExecutionError, ExecutionGraph};
+
+/// Lazily computed distance tables: for each goal, every cell's number of moves to it over
+/// open cells. Computed on first use, kept until cells close or open.
+#[derive(Debug, Default)]
+struct Distances {
+    tables: HashMap<u32, Vec<u32>>,
+}
+
+const UNREACHABLE: u32 = u32::MAX;
+/// At most this many cells' worth of tables are kept (64 MiB of `u32`); beyond it the
+/// cache starts again empty. Fleet goals are a few station cells; benchmarks with random
+/// goals on large maps would otherwise grow without bound.
+const CACHE_CELLS: usize = 16 << 20;
+
+impl Distances {
+    fn table(&mut self, graph: &CellGraph, closed: &[bool], goal: u32) -> &[u32] {
+        if !self.tables.contains_key(&goal) && (self.tables.len() + 1) * graph.len() > CACHE_CELLS {
+            self.tables.clear();
+        }
+        self.tables.entry(goal).or_insert_with(|| {
+            let mut dist = vec![UNREACHABLE; graph.len()];
+            let mut queue = std::collections::VecDeque::new();
+            dist[goal as usize] = 0;
+            queue.push_back(goal);
+            while let Some(c) = queue.pop_front() {
+                let d = dist[c as usize] + 1;
+                for &p in graph.predecessors(CellId(c)) {
+                    // A closed cell may be left but not entered: it can be a source of
+                    // moves but not an intermediate cell, except the goal itself.
+                    if dist[p.0 as usize] == UNREACHABLE {
+                        dist[p.0 as usize] = d;
+                        if !closed[p.0 as usize] {
+                            queue.push_back(p.0);
+                        }
+                    }
+                }
+            }
+            dist
+        })
+    }
+}
+
+/// What one step did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StepReport {
+    /// Vehicles whose frontier moved.
+    pub moved: usize,
+    /// Vehicles whose frontier reached their goal in this step.
+    pub reached: usize,
+}
+
+/// A lifelong planner over a cell graph. Deterministic under its seed.
+#[derive(Debug)]
+pub struct LifelongPlanner {
+    graph: Arc<CellGraph>,
+    execution: ExecutionGraph,
+    goals: Vec<Option<u32>>,
+    pinned: Vec<bool>,
+    closed: Vec<bool>,
+    /// Steps since the vehicle's goal was set or last reached.
+    elapsed: Vec<u64>,
+    distances: Distances,
+    rng: ChaCha8Rng,
+    lookahead: u64,
+    // Scratch of one step.
+    now: Vec<u32>,
+    next: Vec<Option<u32>>,
+    occupied_now: Vec<Option<u32>>,
+    occupied_next: Vec<Option<u32>>,
+    tie: Vec<f64>,
+}
+
+impl LifelongPlanner {
+    /// A planner with vehicle `v` at `starts[v]`, no goals, nothing pinned or closed.
+    ///
+    /// # Errors
+    /// [`ExecutionError::Collision`] if two vehicles start in one cell.
+    pub fn new(
+        graph: Arc<CellGraph>,
+        starts: &[CellId],
+        seed: u64,
+    ) -> Result<LifelongPlanner, ExecutionError> {
+        let raw: Vec<u32> = starts.iter().map(|c| c.0).collect();
+        let execution = ExecutionGraph::new(&raw)?;
+        let n = starts.len();
+        let cells = graph.len();
+        Ok(LifelongPlanner {
+            execution,
+            goals: vec![None; n],
+            pinned: vec![false; n],
+            closed: vec![false; cells],
+            elapsed: vec![0; n],
+            distances: Distances::default(),
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            lookahead: u64::MAX,
+            now: Vec::new(),
+            next: vec![None; n],
+            occupied_now: vec![None; cells],
+            occupied_next: vec![None; cells],
+            tie: vec![0.0; n],
+            graph,
+        })
+    }
+
+    /// Holds a vehicle at its frontier while its frontier is `visits` or more ahead of the
+    /// visit it has entered (`u64::MAX`: no bound, for synchronous benchmarks).
+    pub fn set_lookahead(&mut self, visits: u64) {
+        self.lookahead = visits.max(1);
+    }
+
+    /// The execution graph: what is committed, released and entered.
+    pub fn execution(&self) -> &ExecutionGraph {
+        &self.execution
+    }
+
+    /// Records that vehicle `v` has completely entered visit `index`.
+    ///
+    /// # Errors
+    /// As [`ExecutionGraph::enter`].
+    pub fn enter(&mut self, v: u32, index: u64) -> Result<(), ExecutionError> {
+        self.execution.enter(v, index)
+    }
+
+    /// Sets (or clears) vehicle `v`'s goal; its priority restarts.
+    pub fn set_goal(&mut self, v: u32, goal: Option<CellId>) {
+        self.goals[v as usize] = goal.map(|c| c.0);
+        self.elapsed[v as usize] = 0;
+    }
+
+    /// The goal of vehicle `v`.
+    pub fn goal(&self, v: u32) -> Option<CellId> {
+        self.goals[v as usize].map(CellId)
+    }
+
+    /// Pins or unpins vehicle `v` at its frontier.
+    pub fn set_pinned(&mut self, v: u32, pinned: bool) {
+        self.pinned[v as usize] = pinned;
+    }
+
+    /// Closes or opens cells; distance tables are recomputed.
+    pub fn set_closed(&mut self, cells: &[CellId], closed: bool) {
+        for c in cells {
+            if let Some(slot) = self.closed.get_mut(c.0 as usize) {
+                *slot = closed;
+            }
+        }
+        self.distances.tables.clear();
+    }
+
+    /// Moves from `from` to `goal`, over open cells (`None` if it cannot be reached).
+    pub fn distance(&mut self, from: CellId, goal: CellId) -> Option<u32> {
+        let d = self.distances.table(&self.graph, &self.closed, goal.0)[from.0 as usize];
+        (d != UNREACHABLE).then_some(d)
+    }
+
+    /// Whether vehicle `v`'s frontier is at its goal.
+    pub fn at_goal(&self, v: u32) -> bool {
+        let frontier = self.execution.frontier();
+        self.goals[v as usize].is_some_and(|g| frontier[v as usize] == g)
+    }
+
+    /// Plans one step for every vehicle and commits it.
+    ///
+    /// # Errors
+    /// Never for a planner used through its API (the step is conflict-free by
+    /// construction); the execution graph's error is passed on if that is ever violated.
+    pub fn step(&mut self) -> Result<StepReport, ExecutionError> {
+        let n = self.goals.len();
+        self.now = self.execution.frontier();
+        for v in 0..n {
+            self.next[v] = None;
+            self.occupied_now[self.now[v] as usize] = Some(v as u32);
+            self.tie[v] = self.rng.random();
+        }
+        // Fixed vehicles decide first: pinned, held by the look-ahead bound.
+        for v in 0..n {
+            let ahead = self.execution.last_visit(v as u32) - self.execution.entered(v as u32);
+            if self.pinned[v] || ahead >= self.lookahead {
+                self.decide(v as u32, self.now[v]);
+            }
+        }
+        let mut order: Vec<u32> = (0..n as u32)
+            .filter(|&v| self.next[v as usize].is_none())
+            .collect();
+        order.sort_by(|&a, &b| {
+            let key = |v: u32| {
+                (
+                    self.goals[v as usize].is_some() && !self.at_goal_now(v),
+                    self.elapsed[v as usize],
+                )
+            };
+            key(b)
+                .cmp(&key(a))
+                .then(self.tie[b as usize].total_cmp(&self.tie[a as usize]))
+        });
+        for v in order {
+            if self.next[v as usize].is_none() {
+                self.pibt(v, None);
+            }
+        }
+        let next: Vec<u32> = (0..n)
+            .map(|v| self.next[v].unwrap_or(self.now[v]))
+            .collect();
+        let mut report = StepReport::default();
+        for (v, &to) in next.iter().enumerate() {
+            let from = self.now[v];
+            self.occupied_now[from as usize] = None;
+            self.occupied_next[to as usize] = None;
+            if to != from {
+                report.moved += 1;
+            }
+            match self.goals[v] {
+                Some(g) if to == g => {
+                    if from != g {
+                        report.reached += 1;
+                    }
+                    self.elapsed[v] = 0;
+                }
+                Some(_) => self.elapsed[v] += 1,
+                None => {}
+            }
+        }
+        self.execution.push_step(&next)?;
+        Ok(report)
+    }
+
+    fn at_goal_now(&self, v: u32) -> bool {
+        self.goals[v as usize].is_some_and(|g| self.now[v as usize] == g)
+    }
+
+    fn decide(&mut self, v: u32, cell: u32) {
+        self.next[v as usize] = Some(cell);
+        self.occupied_next[cell as usize] = Some(v);
+    }
+
+    /// Whether moving `v` into `cell` now would close a ring of vehicles each moving into
+    /// the cell of the next.
+    fn closes_ring(&self, v: u32, cell: u32) -> bool {
+        let mut c = cell;
+        for _ in 0..self.goals.len() {
+            let Some(holder) = self.occupied_now[c as usize] else {
+                return false;
+            };
+            if holder == v {
+                return true;
+            }
+            match self.next[holder as usize] {
+                Some(n) if n != c => c = n,
+                _ => return false,
+            }
+        }
+        false
+    }
+
+    /// PIBT for `v`, pushed by `parent` (whose cell `v` must not move into: no swaps).
+    /// Returns whether `v` moved out of its cell.
+    fn pibt(&mut self, v: u32, parent: Option<u32>) -> bool {
+        let here = self.now[v as usize];
+        let mut candidates: Vec<(u32, u32, f64)> = Vec::with_capacity(6);
+        let goal = self.goals[v as usize];
+        let table = goal.map(|g| self.distances.table(&self.graph, &self.closed, g));
+        let dist = |c: u32| table.map_or(0, |t| t[c as usize]);
+        for &s in self.graph.successors(CellId(here)) {
+            if !self.closed[s.0 as usize] {
+                let jitter: f64 = self.rng.random();
+                candidates.push((s.0, dist(s.0), jitter));
+            }
+        }
+        // Staying ranks after moves of the same distance, so pushed vehicles make room.
+        candidates.push((here, dist(here), 2.0));
+        candidates.sort_by(|a, b| a.1.cmp(&b.1).then(a.2.total_cmp(&b.2)));
+        for (cell, _, _) in candidates {
+            if self.occupied_next[cell as usize].is_some() {
+                continue;
+            }
+            if parent.is_some_and(|p| self.now[p as usize] == cell) {
+                continue;
+            }
+            if cell == here {
+                self.decide(v, here);
+                return false;
+            }
+            if self.closes_ring(v, cell) {
+                continue;
+            }
+            self.decide(v, cell);
+            match self.occupied_now[cell as usize] {
+                Some(w) if w != v && self.next[w as usize].is_none() => {
+                    if !self.pibt(w, Some(v)) {
+                        // w stays: it took its own cell back; try the next candidate.
+                        continue;
+                    }
+                    return true;
+                }
+                _ => return true,
+            }
+        }
+        // Nothing free: stay (take our own cell even if someone tentatively claimed it).
+        self.decide(v, here);
+        false
+    }
+}

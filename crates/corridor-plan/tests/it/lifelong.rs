@@ -1,0 +1,103 @@
+//! The lifelong planner: every step is executable, pins and closures hold, goals are reached.
+
+use corridor_map::{Cell, CellGraph, CellId, CellOrigin};
+use corridor_plan::LifelongPlanner;
+use nalgebra::Point2;
+use proptest::prelude::*;
+use rand::{RngExt, SeedableRng, seq::SliceRandom};
+use rand_chacha::ChaCha8Rng;
+use std::sync::Arc;
+
+/// A one-way ring of `n` cells with `chords` random extra edges.
+fn graph(rng: &mut ChaCha8Rng, n: usize, chords: usize) -> CellGraph {
+    let cells: Vec<Cell> = (0..n)
+        .map(|i| Cell {
+            origin: CellOrigin::Grid {
+                col: i as u32,
+                row: 0,
+            },
+            position: Point2::new(i as f64, 0.0),
+            length: 1.0,
+            entry_clearance: 0.0,
+            exit_clearance: 0.0,
+        })
+        .collect();
+    let mut edges: Vec<(CellId, CellId)> = (0..n)
+        .map(|i| (CellId(i as u32), CellId(((i + 1) % n) as u32)))
+        .collect();
+    for _ in 0..chords {
+        let a = rng.random_range(0..n as u32);
+        let b = rng.random_range(0..n as u32);
+        edges.push((CellId(a), CellId(b)));
+    }
+    CellGraph::from_edges(cells, &edges).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+    #[test]
+    fn steps_are_executable_and_respect_pins_and_closures(seed in any::<u64>(), n in 4usize..40, density in 0.05f64..0.8, chords in 0usize..40) {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let g = Arc::new(graph(&mut rng, n, chords));
+        let k = ((n as f64 * density) as usize).max(1);
+        let mut cells: Vec<u32> = (0..n as u32).collect();
+        cells.shuffle(&mut rng);
+        let starts: Vec<CellId> = cells[..k].iter().map(|&c| CellId(c)).collect();
+        let mut p = LifelongPlanner::new(g.clone(), &starts, seed).unwrap();
+        let mut pinned = vec![false; k];
+        for step in 0..60 {
+            for v in 0..k as u32 {
+                if rng.random_bool(0.2) { p.set_goal(v, Some(CellId(rng.random_range(0..n as u32)))); }
+                if rng.random_bool(0.05) { pinned[v as usize] = rng.random_bool(0.5); p.set_pinned(v, pinned[v as usize]); }
+            }
+            let closed: Vec<CellId> = if step % 20 == 10 { vec![CellId(rng.random_range(0..n as u32))] } else { vec![] };
+            p.set_closed(&closed, true);
+            let before = p.execution().frontier();
+            p.step().map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let after = p.execution().frontier();
+            for v in 0..k {
+                prop_assert!(!pinned[v] || before[v] == after[v], "pinned vehicle {} moved", v);
+                if before[v] != after[v] {
+                    prop_assert!(g.has_edge(CellId(before[v]), CellId(after[v])), "vehicle {} jumped", v);
+                    prop_assert!(!closed.contains(&CellId(after[v])), "vehicle {} entered a closed cell", v);
+                }
+            }
+            p.set_closed(&closed, false);
+            // random asynchronous progress
+            for v in 0..k as u32 {
+                if rng.random_bool(0.7) {
+                    let r = p.execution().released(v);
+                    p.enter(v, r).unwrap();
+                }
+            }
+        }
+    }
+
+    /// On a one-way ring with free cells, every goal is reached (PIBT's reachability).
+    #[test]
+    fn goals_are_reached_on_a_ring(seed in any::<u64>(), n in 3usize..30, free in 1usize..10) {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let g = Arc::new(graph(&mut rng, n, 0));
+        let k = n.saturating_sub(free).max(1);
+        let starts: Vec<CellId> = (0..k as u32).map(CellId).collect();
+        let mut p = LifelongPlanner::new(g.clone(), &starts, seed).unwrap();
+        let goals: Vec<CellId> = (0..k).map(|_| CellId(rng.random_range(0..n as u32))).collect();
+        for v in 0..k as u32 { p.set_goal(v, Some(goals[v as usize])); }
+        let mut reached = vec![false; k];
+        for _ in 0..(n * n * 4) {
+            p.step().unwrap();
+            for v in 0..k as u32 {
+                let r = p.execution().released(v);
+                p.enter(v, r).unwrap();
+            }
+            loop {
+                let mut any = false;
+                for v in 0..k as u32 { let r = p.execution().released(v); if r > p.execution().entered(v) { p.enter(v, r).unwrap(); any = true; } }
+                if !any { break; }
+            }
+            for v in 0..k as u32 { if p.at_goal(v) { reached[v as usize] = true; p.set_goal(v, None); } }
+            if reached.iter().all(|&r| r) { return Ok(()); }
+        }
+        prop_assert!(false, "not all goals reached: {:?}", reached);
+    }
+}

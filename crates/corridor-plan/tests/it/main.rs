@@ -1,0 +1,4 @@
+//! Integration tests of corridor-plan.
+
+mod execution;
+mod lifelong;
