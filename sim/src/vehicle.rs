@@ -89,6 +89,8 @@ pub struct Vehicle {
     pub(crate) activity: Activity,
     /// Held (breakdown or delay) until this time, seconds.
     pub(crate) held_until: f64,
+    /// Paused by an instant action until resumed.
+    pub(crate) paused: bool,
     /// Index into `path` of the cell holding the front.
     pub(crate) front_index: usize,
     pub(crate) odometer_m: f64,
@@ -116,6 +118,8 @@ pub struct VehicleView {
     pub activity: Activity,
     /// Held by a fault until this time (≤ now when not held).
     pub held_until: f64,
+    /// Paused until resumed.
+    pub paused: bool,
     /// The cells its footprint overlaps, rear first.
     pub occupied: Vec<CellId>,
     /// Sequence number of the cell holding the front.

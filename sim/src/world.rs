@@ -214,6 +214,7 @@ impl World {
             loaded: false,
             activity: Activity::Driving,
             held_until: 0.0,
+            paused: false,
             front_index: 0,
             odometer_m: 0.0,
             energy_used_kwh: 0.0,
@@ -347,6 +348,48 @@ impl World {
         Ok(())
     }
 
+    /// Pauses the vehicle (it brakes to a stop with its service brake where it can, and
+    /// stays) or resumes it.
+    ///
+    /// # Errors
+    /// [`SimError::UnknownVehicle`].
+    pub fn set_paused(&mut self, v: VehicleIndex, paused: bool) -> Result<(), SimError> {
+        self.vehicle_mut(v)?.paused = paused;
+        Ok(())
+    }
+
+    /// Starts a new route numbering at the cell the vehicle stands in (sequence 0), as a
+    /// vehicle does when a new fleet controller sends it a new order. Stops not yet started
+    /// are dropped; a service in progress goes on.
+    ///
+    /// # Errors
+    /// [`SimError::Vehicle`] unless the vehicle stands at the end of its route with its
+    /// whole body in that one cell.
+    pub fn restart_route(&mut self, v: VehicleIndex) -> Result<(), SimError> {
+        let veh = self.vehicle_mut(v)?;
+        if veh.front_seq() != veh.route_end() || veh.front_index != 0 || veh.speed > 0.0 {
+            return Err(SimError::Vehicle {
+                vehicle: veh.id.clone(),
+                reason:
+                    "a route restarts only when the vehicle stands in the last cell of its route"
+                        .into(),
+            });
+        }
+        veh.seq_base = 0;
+        veh.released = 0;
+        let active = matches!(
+            veh.activity,
+            Activity::Service { .. } | Activity::Charging { .. } | Activity::Queued { .. }
+        );
+        let keep = if active { veh.stops.pop_front() } else { None };
+        veh.stops.clear();
+        if let Some(mut s) = keep {
+            s.seq = 0;
+            veh.stops.push_back(s);
+        }
+        Ok(())
+    }
+
     /// A view of the vehicle.
     ///
     /// # Errors
@@ -375,6 +418,7 @@ impl World {
             loaded: veh.loaded,
             activity: veh.activity,
             held_until: veh.held_until,
+            paused: veh.paused,
             occupied,
             front_seq: veh.front_seq(),
             released: veh.released,
@@ -498,7 +542,8 @@ impl World {
             ((s.seq.saturating_sub(veh.seq_base)) as usize).min(released_index)
         });
         let stop_point = veh.cell_start(stop_index) + veh.path[stop_index].stop_point(p.min_gap);
-        let held = time < veh.held_until || !matches!(veh.activity, Activity::Driving);
+        let held =
+            time < veh.held_until || veh.paused || !matches!(veh.activity, Activity::Driving);
         let mut target = if held { 0.0 } else { p.max_speed };
         if !held {
             target = target.min(safe_speed(stop_point - veh.front, p.service_brake, dt, 0.0));

@@ -75,12 +75,17 @@
 
 mod assign;
 mod codec;
+mod controller;
 mod error;
 mod job;
 pub mod operator;
 mod store;
 
 pub use assign::assign;
+pub use controller::{
+    Controller, ControllerConfig, ControllerError, ControllerStats, Input, Output, StopKind,
+    StopOrder,
+};
 pub use error::FleetError;
 pub use job::{Job, JobId, JobSpec, JobState};
 pub use store::JobStore;

@@ -1,5 +1,6 @@
 //! Integration tests of corridor-fleet.
 
+mod day;
 mod operator;
 mod store;
 

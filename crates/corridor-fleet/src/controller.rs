@@ -1,0 +1,1036 @@
+//! The fleet controller: a pure state machine that turns operator commands and vehicle
+//! reports into releases of route cells and instant actions, through the lifelong planner
+//! and the execution dependency graph. It never touches the network or a clock: the caller
+//! feeds it [`Input`]s with the time and sends out the [`Output`]s (the MQTT bridge maps them
+//! to VDA 5050 order updates and instant actions; the in-process simulation hands them to
+//! simulated vehicles directly).
+//!
+//! What it does each [`Controller::tick`]:
+//! 1. assigns waiting jobs to free vehicles as an optimal assignment over the batch
+//!    (Kuhn–Munkres on urgency minus travel distance), and sends vehicles low on battery to
+//!    the nearest free charger;
+//! 2. gives each vehicle the goal of its task: the free cell of a station of the task's
+//!    step that is nearest to it (any of the step's stations will do);
+//! 3. plans lifelong steps while a vehicle with a goal has less than the look-ahead
+//!    committed; a vehicle whose plan reaches its goal is pinned there and the stop (the
+//!    station's service, or charging) is attached to that visit;
+//! 4. releases to each vehicle the visits the execution graph allows, with their stops.
+//!
+//! Every job change is written to the job store before it is acted on.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+use corridor_map::{CellGraph, CellId, LaneId, SiteMap, StationId, StationKind};
+use serde_json::json;
+
+use corridor_plan::{ExecutionError, LifelongPlanner, VisitRef};
+
+use crate::assign::assign;
+use crate::error::FleetError;
+use crate::job::{Job, JobId, JobSpec, JobState};
+use crate::operator::{Command, CommandError, Event, Reply, Request};
+use crate::store::JobStore;
+
+/// Settings of a controller.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ControllerConfig {
+    /// How many visits may be committed ahead of a vehicle.
+    pub lookahead: u64,
+    /// Below this battery fraction a free vehicle goes to charge.
+    pub charge_below: f64,
+    /// Charge up to this fraction.
+    pub charge_to: f64,
+    /// At most this many planning steps per tick.
+    pub max_steps_per_tick: usize,
+    /// Seconds one cell takes, for travel estimates in assignment scores.
+    pub seconds_per_cell: f64,
+    /// Seed of the planner's tie-breaking.
+    pub seed: u64,
+    /// Tokens accepted on operator commands (empty: no check).
+    pub tokens: Vec<String>,
+}
+
+impl Default for ControllerConfig {
+    fn default() -> Self {
+        ControllerConfig {
+            lookahead: 4,
+            charge_below: 0.25,
+            charge_to: 0.9,
+            max_steps_per_tick: 64,
+            seconds_per_cell: 5.0,
+            seed: 1,
+            tokens: Vec::new(),
+        }
+    }
+}
+
+/// What a vehicle does when it stops at a visit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum StopKind {
+    /// Be served by a station; `load` is what the vehicle carries afterwards, if it changes.
+    Service {
+        /// The station.
+        station: StationId,
+        /// Load afterwards.
+        load: Option<bool>,
+    },
+    /// Charge up to `target` (fraction of capacity).
+    Charge {
+        /// The charger.
+        station: StationId,
+        /// Target fraction.
+        target: f64,
+    },
+}
+
+/// A stop at one visit of a vehicle's route.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StopOrder {
+    /// Unique id, echoed by the vehicle when done.
+    pub id: u64,
+    /// The visit (route sequence number) where it happens.
+    pub visit: u64,
+    /// What to do.
+    pub kind: StopKind,
+}
+
+/// What the controller asks of the outside world.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Output {
+    /// The vehicle may drive through these visits (route sequence number, cell), in order,
+    /// and do these stops on the way. Never taken back.
+    Release {
+        /// The vehicle.
+        vehicle: String,
+        /// The newly released visits.
+        visits: Vec<(u64, CellId)>,
+        /// Stops at those visits.
+        stops: Vec<StopOrder>,
+    },
+    /// Stop where it is, safely (VDA 5050 `startPause`).
+    Pause {
+        /// The vehicle.
+        vehicle: String,
+    },
+    /// Go on (VDA 5050 `stopPause`).
+    Resume {
+        /// The vehicle.
+        vehicle: String,
+    },
+    /// A reply to an operator request, for `reply_to` (or the default reply topic).
+    Reply {
+        /// Where to send it.
+        reply_to: Option<String>,
+        /// The reply.
+        reply: Reply,
+    },
+    /// An event for operators.
+    Event(Event),
+}
+
+/// What the outside world tells the controller.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Input {
+    /// The vehicle has completely entered this visit (and left the ones before).
+    Entered {
+        /// The vehicle.
+        vehicle: String,
+        /// The visit.
+        visit: u64,
+    },
+    /// A stop's action is done.
+    StopDone {
+        /// The vehicle.
+        vehicle: String,
+        /// The stop's id.
+        stop: u64,
+    },
+    /// Battery level.
+    Battery {
+        /// The vehicle.
+        vehicle: String,
+        /// Fraction of capacity.
+        fraction: f64,
+    },
+    /// The vehicle is broken down (or delayed) and cannot move, or works again.
+    Fault {
+        /// The vehicle.
+        vehicle: String,
+        /// Whether the fault is active.
+        active: bool,
+    },
+    /// An operator command.
+    Command(Request),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Active,
+    Paused,
+    OutOfService,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Purpose {
+    Job { job: JobId, step: usize },
+    Charge,
+}
+
+#[derive(Debug, Clone)]
+struct Task {
+    purpose: Purpose,
+    stations: Vec<StationId>,
+    stop: Option<u64>,
+}
+
+#[derive(Debug, Clone)]
+struct FleetVehicle {
+    id: String,
+    mode: Mode,
+    fault: bool,
+    battery: f64,
+    task: Option<Task>,
+    released_sent: u64,
+    stops: Vec<StopOrder>,
+}
+
+/// Counters of a controller's run.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ControllerStats {
+    /// Planning steps taken.
+    pub steps: u64,
+    /// Jobs delivered.
+    pub delivered: u64,
+    /// Assignments made.
+    pub assignments: u64,
+    /// Charging trips started.
+    pub charges: u64,
+}
+
+/// The fleet controller. See the module documentation.
+#[derive(Debug)]
+pub struct Controller {
+    map: Arc<SiteMap>,
+    cells: Arc<CellGraph>,
+    planner: LifelongPlanner,
+    store: JobStore,
+    jobs: BTreeMap<JobId, Job>,
+    vehicles: Vec<FleetVehicle>,
+    index: HashMap<String, u32>,
+    closed: BTreeSet<LaneId>,
+    config: ControllerConfig,
+    now_s: f64,
+    next_stop: u64,
+    outputs: Vec<Output>,
+    stats: ControllerStats,
+}
+
+/// Why the controller could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ControllerError {
+    /// The fleet's start cells are not valid.
+    #[error("vehicles: {0}")]
+    Start(ExecutionError),
+    /// The job store failed.
+    #[error(transparent)]
+    Fleet(#[from] FleetError),
+}
+
+impl Controller {
+    /// A controller for vehicles `(id, cell)` on `map`, with the jobs of `store`. Jobs that
+    /// were assigned but not yet picked up go back to waiting; jobs whose container is on
+    /// a vehicle stay with that vehicle.
+    ///
+    /// # Errors
+    /// [`ControllerError::Start`] for two vehicles in one cell, [`ControllerError::Fleet`]
+    /// when the store cannot be read or written.
+    pub fn new(
+        map: Arc<SiteMap>,
+        cells: Arc<CellGraph>,
+        store: JobStore,
+        vehicles: &[(String, CellId)],
+        config: ControllerConfig,
+    ) -> Result<Controller, ControllerError> {
+        let starts: Vec<CellId> = vehicles.iter().map(|(_, c)| *c).collect();
+        let mut planner = LifelongPlanner::new(Arc::clone(&cells), &starts, config.seed)
+            .map_err(ControllerError::Start)?;
+        planner.set_lookahead(config.lookahead);
+        let mut fleet: Vec<FleetVehicle> = vehicles
+            .iter()
+            .map(|(id, _)| FleetVehicle {
+                id: id.clone(),
+                mode: Mode::Active,
+                fault: false,
+                battery: 1.0,
+                task: None,
+                released_sent: 0,
+                stops: Vec::new(),
+            })
+            .collect();
+        let index: HashMap<String, u32> = vehicles
+            .iter()
+            .enumerate()
+            .map(|(i, (id, _))| (id.clone(), i as u32))
+            .collect();
+        let mut jobs = BTreeMap::new();
+        for mut job in store.all()? {
+            match job.state.clone() {
+                JobState::Assigned { .. } => {
+                    job.state = JobState::Waiting;
+                    store.put(&job)?;
+                }
+                JobState::Carrying { vehicle, step } => {
+                    if let Some(&v) = index.get(&vehicle) {
+                        let stations = job.step_stations(&map, step);
+                        fleet[v as usize].task = Some(Task {
+                            purpose: Purpose::Job { job: job.id, step },
+                            stations,
+                            stop: None,
+                        });
+                    }
+                }
+                _ => {}
+            }
+            jobs.insert(job.id, job);
+        }
+        Ok(Controller {
+            map,
+            cells,
+            planner,
+            store,
+            jobs,
+            vehicles: fleet,
+            index,
+            closed: BTreeSet::new(),
+            config,
+            now_s: 0.0,
+            next_stop: 1,
+            outputs: Vec::new(),
+            stats: ControllerStats::default(),
+        })
+    }
+
+    /// Counters so far.
+    pub fn stats(&self) -> &ControllerStats {
+        &self.stats
+    }
+
+    /// Every job the controller knows, by id.
+    pub fn jobs(&self) -> impl Iterator<Item = &Job> {
+        self.jobs.values()
+    }
+
+    /// Takes the outputs produced since the last call.
+    pub fn drain_outputs(&mut self) -> Vec<Output> {
+        std::mem::take(&mut self.outputs)
+    }
+
+    fn vehicle_index(&self, id: &str) -> Option<u32> {
+        self.index.get(id).copied()
+    }
+
+    /// Submits a job (as the operator command does).
+    ///
+    /// # Errors
+    /// [`FleetError::InvalidJob`] naming the field; [`FleetError::Store`].
+    pub fn submit(&mut self, spec: JobSpec) -> Result<JobId, FleetError> {
+        if self
+            .jobs
+            .values()
+            .any(|j| j.spec.container == spec.container && !j.state.is_final())
+        {
+            return Err(FleetError::InvalidJob {
+                container: spec.container.clone(),
+                field: "container".into(),
+                reason: "a job for this container is already open".into(),
+            });
+        }
+        // Resolve with a provisional id first so an invalid job uses none.
+        let probe = Job::resolve(JobId(0), spec.clone(), &self.map, self.now_s)?;
+        self.check_reachable(&probe)?;
+        let id = self.store.next_id()?;
+        let job = Job { id, ..probe };
+        self.store.put(&job)?;
+        self.emit_job(&job);
+        self.jobs.insert(id, job);
+        Ok(id)
+    }
+
+    /// Every step must have a station reachable from some station of the step before.
+    fn check_reachable(&mut self, job: &Job) -> Result<(), FleetError> {
+        let mut previous: Vec<CellId> = Vec::new();
+        for i in 0..job.steps.len() {
+            let cells: Vec<CellId> = job
+                .step_stations(&self.map, i)
+                .into_iter()
+                .flat_map(|s| self.cells.station_cells(&self.map, s))
+                .collect();
+            if cells.is_empty() {
+                return Err(FleetError::InvalidJob {
+                    container: job.spec.container.clone(),
+                    field: format!("stations[{i}]"),
+                    reason: "no station of this step has a place a vehicle can stand".into(),
+                });
+            }
+            if !previous.is_empty() {
+                let reachable = previous.iter().any(|&a| {
+                    cells
+                        .iter()
+                        .any(|&b| a == b || self.planner.distance(a, b).is_some())
+                });
+                if !reachable {
+                    return Err(FleetError::InvalidJob {
+                        container: job.spec.container.clone(),
+                        field: format!("stations[{i}]"),
+                        reason: format!(
+                            "cannot be reached from step {} with the lanes now closed ({})",
+                            i - 1,
+                            self.closed
+                                .iter()
+                                .map(|l| self.map.lane(*l).id.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    });
+                }
+            }
+            previous = cells;
+        }
+        Ok(())
+    }
+
+    fn emit_job(&mut self, job: &Job) {
+        self.outputs.push(Output::Event(Event::Job {
+            time_s: self.now_s,
+            job: job.id.0,
+            container: job.spec.container.clone(),
+            state: job.state.name().into(),
+            vehicle: job.state.vehicle().map(str::to_string),
+        }));
+    }
+
+    fn set_job_state(&mut self, id: JobId, state: JobState) -> Result<(), FleetError> {
+        let Some(job) = self.jobs.get_mut(&id) else {
+            return Err(FleetError::UnknownJob(id.0));
+        };
+        let mut updated = job.clone();
+        if matches!(state, JobState::Carrying { step: 1, .. }) && updated.picked_up_s.is_none() {
+            updated.picked_up_s = Some(self.now_s);
+        }
+        updated.state = state;
+        self.store.put(&updated)?;
+        *job = updated.clone();
+        self.emit_job(&updated);
+        Ok(())
+    }
+
+    /// Handles one input at time `now_s` (seconds on the controller clock).
+    pub fn handle(&mut self, now_s: f64, input: Input) {
+        self.now_s = self.now_s.max(now_s);
+        match input {
+            Input::Entered { vehicle, visit } => {
+                let Some(v) = self.vehicle_index(&vehicle) else {
+                    self.alarm(
+                        "warning",
+                        &vehicle,
+                        "progress report from an unknown vehicle".into(),
+                    );
+                    return;
+                };
+                if let Err(e) = self.planner.enter(v, visit) {
+                    self.alarm(
+                        "critical",
+                        &vehicle,
+                        format!("progress report refused: {e}"),
+                    );
+                }
+            }
+            Input::StopDone { vehicle, stop } => {
+                let Some(v) = self.vehicle_index(&vehicle) else {
+                    self.alarm(
+                        "warning",
+                        &vehicle,
+                        "stop report from an unknown vehicle".into(),
+                    );
+                    return;
+                };
+                if let Err(e) = self.stop_done(v, stop) {
+                    self.alarm("critical", &vehicle, format!("stop {stop}: {e}"));
+                }
+            }
+            Input::Battery { vehicle, fraction } => {
+                if let Some(v) = self.vehicle_index(&vehicle) {
+                    self.vehicles[v as usize].battery = fraction.clamp(0.0, 1.0);
+                }
+            }
+            Input::Fault { vehicle, active } => {
+                if let Some(v) = self.vehicle_index(&vehicle) {
+                    self.vehicles[v as usize].fault = active;
+                    self.update_pin(v);
+                    let what = if active {
+                        "broken down: others wait or route around"
+                    } else {
+                        "working again"
+                    };
+                    self.alarm(
+                        if active { "warning" } else { "info" },
+                        &vehicle,
+                        what.into(),
+                    );
+                }
+            }
+            Input::Command(request) => {
+                let reply_to = request.reply_to.clone();
+                let reply = match self.command(request.command) {
+                    Ok(result) => Reply::ok(&request.correlation_id, result),
+                    Err((field, reason)) => Reply::error(CommandError {
+                        correlation_id: Some(request.correlation_id.clone()),
+                        reply_to: reply_to.clone(),
+                        field,
+                        reason,
+                        code: "refused".into(),
+                    }),
+                };
+                self.outputs.push(Output::Reply { reply_to, reply });
+            }
+        }
+    }
+
+    fn alarm(&mut self, severity: &str, subject: &str, message: String) {
+        self.outputs.push(Output::Event(Event::Alarm {
+            time_s: self.now_s,
+            severity: severity.into(),
+            subject: subject.into(),
+            message,
+        }));
+    }
+
+    fn update_pin(&mut self, v: u32) {
+        let veh = &self.vehicles[v as usize];
+        let serving = veh.task.as_ref().is_some_and(|t| t.stop.is_some());
+        self.planner
+            .set_pinned(v, serving || veh.fault || veh.mode == Mode::Paused);
+    }
+
+    fn stop_done(&mut self, v: u32, stop: u64) -> Result<(), FleetError> {
+        let veh = &mut self.vehicles[v as usize];
+        let Some(task) = veh.task.clone() else {
+            return Ok(());
+        };
+        if task.stop != Some(stop) {
+            return Ok(()); // a stop of a cancelled task; nothing depends on it
+        }
+        veh.task = None;
+        let vehicle = veh.id.clone();
+        if let Purpose::Job { job, step } = task.purpose {
+            let last = self.jobs.get(&job).map_or(0, |j| j.steps.len() - 1);
+            if step >= last {
+                self.set_job_state(job, JobState::Delivered { at_s: self.now_s })?;
+                self.stats.delivered += 1;
+            } else {
+                self.set_job_state(
+                    job,
+                    JobState::Carrying {
+                        vehicle: vehicle.clone(),
+                        step: step + 1,
+                    },
+                )?;
+                let stations = self
+                    .jobs
+                    .get(&job)
+                    .map(|j| j.step_stations(&self.map, step + 1))
+                    .unwrap_or_default();
+                self.vehicles[v as usize].task = Some(Task {
+                    purpose: Purpose::Job {
+                        job,
+                        step: step + 1,
+                    },
+                    stations,
+                    stop: None,
+                });
+            }
+        }
+        self.planner.set_goal(v, None);
+        self.update_pin(v);
+        Ok(())
+    }
+
+    fn command(&mut self, command: Command) -> Result<serde_json::Value, (String, String)> {
+        let refuse = |field: &str, reason: String| (field.to_string(), reason);
+        let job_of = |this: &Self, id: u64| -> Result<Job, (String, String)> {
+            this.jobs
+                .get(&JobId(id))
+                .cloned()
+                .ok_or_else(|| refuse("job", format!("unknown job {id}")))
+        };
+        let vehicle_of = |this: &Self, id: &str| -> Result<u32, (String, String)> {
+            this.vehicle_index(id)
+                .ok_or_else(|| refuse("vehicle", format!("unknown vehicle {id:?}")))
+        };
+        let store = |r: Result<(), FleetError>| r.map_err(|e| refuse("job", e.to_string()));
+        match command {
+            Command::SubmitJob(spec) => {
+                let id = self.submit(spec).map_err(|e| match e {
+                    FleetError::InvalidJob { field, reason, .. } => {
+                        (format!("job.{field}"), reason)
+                    }
+                    other => ("job".into(), other.to_string()),
+                })?;
+                Ok(json!({ "job": id.0 }))
+            }
+            Command::CancelJob { job, reason } => {
+                let j = job_of(self, job)?;
+                match j.state {
+                    JobState::Waiting | JobState::Held => {}
+                    JobState::Assigned { ref vehicle } => self.unassign(vehicle),
+                    ref s => {
+                        return Err(refuse(
+                            "job",
+                            format!("cannot cancel a job that is {}", s.name()),
+                        ));
+                    }
+                }
+                store(self.set_job_state(j.id, JobState::Cancelled { reason }))?;
+                Ok(json!({ "job": job, "state": "cancelled" }))
+            }
+            Command::HoldJob { job } => {
+                let j = job_of(self, job)?;
+                match j.state {
+                    JobState::Waiting => {}
+                    JobState::Assigned { ref vehicle } => self.unassign(vehicle),
+                    JobState::Held => return Ok(json!({ "job": job, "state": "held" })),
+                    ref s => {
+                        return Err(refuse(
+                            "job",
+                            format!("cannot hold a job that is {}", s.name()),
+                        ));
+                    }
+                }
+                store(self.set_job_state(j.id, JobState::Held))?;
+                Ok(json!({ "job": job, "state": "held" }))
+            }
+            Command::ReleaseJob { job } => {
+                let j = job_of(self, job)?;
+                if j.state != JobState::Held {
+                    return Err(refuse(
+                        "job",
+                        format!("cannot release a job that is {}", j.state.name()),
+                    ));
+                }
+                store(self.set_job_state(j.id, JobState::Waiting))?;
+                Ok(json!({ "job": job, "state": "waiting" }))
+            }
+            Command::PauseVehicle { vehicle } => {
+                let v = vehicle_of(self, &vehicle)?;
+                self.vehicles[v as usize].mode = Mode::Paused;
+                self.update_pin(v);
+                self.outputs.push(Output::Pause {
+                    vehicle: vehicle.clone(),
+                });
+                Ok(json!({ "vehicle": vehicle, "status": "paused" }))
+            }
+            Command::ResumeVehicle { vehicle } => {
+                let v = vehicle_of(self, &vehicle)?;
+                if self.vehicles[v as usize].mode != Mode::Paused {
+                    return Err(refuse("vehicle", format!("{vehicle} is not paused")));
+                }
+                self.vehicles[v as usize].mode = Mode::Active;
+                self.update_pin(v);
+                self.outputs.push(Output::Resume {
+                    vehicle: vehicle.clone(),
+                });
+                Ok(json!({ "vehicle": vehicle, "status": "active" }))
+            }
+            Command::OutOfService { vehicle } => {
+                let v = vehicle_of(self, &vehicle)?;
+                self.vehicles[v as usize].mode = Mode::OutOfService;
+                Ok(json!({ "vehicle": vehicle, "status": "out_of_service" }))
+            }
+            Command::ReturnToService { vehicle } => {
+                let v = vehicle_of(self, &vehicle)?;
+                if self.vehicles[v as usize].mode != Mode::OutOfService {
+                    return Err(refuse(
+                        "vehicle",
+                        format!("{vehicle} is not out of service"),
+                    ));
+                }
+                self.vehicles[v as usize].mode = Mode::Active;
+                self.update_pin(v);
+                Ok(json!({ "vehicle": vehicle, "status": "active" }))
+            }
+            Command::CloseLane { lane } => self.set_lane(&lane, true),
+            Command::OpenLane { lane } => self.set_lane(&lane, false),
+            Command::Snapshot => {
+                let snapshot = self.snapshot();
+                self.outputs.push(Output::Event(snapshot));
+                Ok(json!({ "published": true }))
+            }
+        }
+    }
+
+    fn set_lane(&mut self, lane: &str, close: bool) -> Result<serde_json::Value, (String, String)> {
+        let Some(l) = self.map.lanes().iter().position(|x| x.id == lane) else {
+            return Err(("lane".into(), format!("unknown lane {lane:?}")));
+        };
+        let id = LaneId(l as u32);
+        let cells: Vec<CellId> = self.cells.lane_cells(id).collect();
+        self.planner.set_closed(&cells, close);
+        if close {
+            self.closed.insert(id);
+        } else {
+            self.closed.remove(&id);
+        }
+        Ok(json!({ "lane": lane, "state": if close { "closed" } else { "open" } }))
+    }
+
+    /// Drops the job of a vehicle that had not picked it up yet.
+    fn unassign(&mut self, vehicle: &str) {
+        if let Some(v) = self.vehicle_index(vehicle) {
+            let veh = &mut self.vehicles[v as usize];
+            if let Some(Task {
+                purpose: Purpose::Job { step: 0, .. },
+                ..
+            }) = veh.task
+            {
+                veh.task = None;
+                veh.stops.retain(|_| false);
+                self.planner.set_goal(v, None);
+                self.update_pin(v);
+            }
+        }
+    }
+
+    /// A snapshot of the fleet.
+    pub fn snapshot(&self) -> Event {
+        let frontier = self.planner.execution().frontier();
+        let vehicles = self
+            .vehicles
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let visit = self.planner.execution().entered(i as u32);
+                let cell = self
+                    .planner
+                    .execution()
+                    .cell(VisitRef {
+                        vehicle: i as u32,
+                        index: visit,
+                    })
+                    .unwrap_or(frontier[i]);
+                let p = self.cells.cell(CellId(cell)).position;
+                serde_json::to_value(Event::Vehicle {
+                    time_s: self.now_s,
+                    vehicle: v.id.clone(),
+                    status: self.status(i).into(),
+                    x: p.x,
+                    y: p.y,
+                    battery: v.battery,
+                    job: match v.task.as_ref().map(|t| t.purpose) {
+                        Some(Purpose::Job { job, .. }) => Some(job.0),
+                        _ => None,
+                    },
+                })
+                .unwrap_or_default()
+            })
+            .collect();
+        let mut jobs: BTreeMap<String, u64> = BTreeMap::new();
+        for j in self.jobs.values() {
+            *jobs.entry(j.state.name().into()).or_default() += 1;
+        }
+        Event::Snapshot {
+            time_s: self.now_s,
+            vehicles,
+            jobs,
+            closed_lanes: self
+                .closed
+                .iter()
+                .map(|l| self.map.lane(*l).id.clone())
+                .collect(),
+        }
+    }
+
+    fn status(&self, v: usize) -> &'static str {
+        let veh = &self.vehicles[v];
+        match (veh.mode, veh.fault, veh.task.as_ref().map(|t| t.purpose)) {
+            (_, true, _) => "fault",
+            (Mode::Paused, ..) => "paused",
+            (Mode::OutOfService, _, None) => "out_of_service",
+            (_, _, Some(Purpose::Charge)) => "charging",
+            (_, _, Some(Purpose::Job { .. })) => "working",
+            _ => "idle",
+        }
+    }
+
+    /// Does the periodic work at `now_s`: assignment, goals, planning, releases.
+    ///
+    /// # Errors
+    /// [`FleetError::Store`] if a job change cannot be written (then nothing more is done
+    /// this tick; the next tick tries again).
+    pub fn tick(&mut self, now_s: f64) -> Result<(), FleetError> {
+        self.now_s = self.now_s.max(now_s);
+        self.assign_jobs()?;
+        self.send_to_chargers();
+        self.set_goals();
+        self.plan();
+        self.release();
+        Ok(())
+    }
+
+    fn frontier_cell(&self, v: u32) -> CellId {
+        CellId(self.planner.execution().frontier()[v as usize])
+    }
+
+    /// The nearest free cell (not another vehicle's goal) of `stations` from `from`, with
+    /// its distance in moves.
+    fn nearest_cell(
+        &mut self,
+        from: CellId,
+        stations: &[StationId],
+        taken: &BTreeSet<CellId>,
+    ) -> Option<(CellId, u32)> {
+        let mut best: Option<(CellId, u32)> = None;
+        for &s in stations {
+            for c in self.cells.station_cells(&self.map, s) {
+                if taken.contains(&c) && c != from {
+                    continue;
+                }
+                let d = if c == from {
+                    Some(0)
+                } else {
+                    self.planner.distance(from, c)
+                };
+                if let Some(d) = d
+                    && best.is_none_or(|(_, b)| d < b)
+                {
+                    best = Some((c, d));
+                }
+            }
+        }
+        best
+    }
+
+    fn goals_taken(&self) -> BTreeSet<CellId> {
+        (0..self.vehicles.len() as u32)
+            .filter_map(|v| self.planner.goal(v))
+            .collect()
+    }
+
+    fn assign_jobs(&mut self) -> Result<(), FleetError> {
+        let free: Vec<u32> = (0..self.vehicles.len() as u32)
+            .filter(|&v| {
+                let veh = &self.vehicles[v as usize];
+                veh.mode == Mode::Active
+                    && !veh.fault
+                    && veh.task.is_none()
+                    && veh.battery >= self.config.charge_below
+            })
+            .collect();
+        if free.is_empty() {
+            return Ok(());
+        }
+        let now = self.now_s;
+        let mut waiting: Vec<&Job> = self
+            .jobs
+            .values()
+            .filter(|j| j.state == JobState::Waiting && j.spec.release_s <= now)
+            .collect();
+        waiting.sort_by(|a, b| {
+            b.urgency(now)
+                .total_cmp(&a.urgency(now))
+                .then(a.id.cmp(&b.id))
+        });
+        waiting.truncate(free.len() * 4);
+        let waiting: Vec<(JobId, f64, Vec<StationId>)> = waiting
+            .iter()
+            .map(|j| (j.id, j.urgency(now), j.step_stations(&self.map, 0)))
+            .collect();
+        if waiting.is_empty() {
+            return Ok(());
+        }
+        let taken = self.goals_taken();
+        let mut scores = vec![vec![None; waiting.len()]; free.len()];
+        for (r, &v) in free.iter().enumerate() {
+            let from = self.frontier_cell(v);
+            for (c, (_, urgency, stations)) in waiting.iter().enumerate() {
+                if let Some((_, d)) = self.nearest_cell(from, stations, &taken) {
+                    scores[r][c] = Some(urgency - f64::from(d) * self.config.seconds_per_cell);
+                }
+            }
+        }
+        for (r, c) in assign(&scores) {
+            let v = free[r];
+            let (job, _, stations) = waiting[c].clone();
+            let vehicle = self.vehicles[v as usize].id.clone();
+            self.set_job_state(job, JobState::Assigned { vehicle })?;
+            self.vehicles[v as usize].task = Some(Task {
+                purpose: Purpose::Job { job, step: 0 },
+                stations,
+                stop: None,
+            });
+            self.stats.assignments += 1;
+        }
+        Ok(())
+    }
+
+    fn send_to_chargers(&mut self) {
+        let chargers: Vec<StationId> = (0..self.map.stations().len() as u32)
+            .map(StationId)
+            .filter(|&s| self.map.station(s).kind == StationKind::Charger)
+            .collect();
+        if chargers.is_empty() {
+            return;
+        }
+        for v in 0..self.vehicles.len() as u32 {
+            let veh = &self.vehicles[v as usize];
+            if veh.task.is_some()
+                || veh.battery >= self.config.charge_below
+                || veh.mode == Mode::Paused
+                || veh.fault
+            {
+                continue;
+            }
+            let taken = self.goals_taken();
+            if self
+                .nearest_cell(self.frontier_cell(v), &chargers, &taken)
+                .is_some()
+            {
+                self.vehicles[v as usize].task = Some(Task {
+                    purpose: Purpose::Charge,
+                    stations: chargers.clone(),
+                    stop: None,
+                });
+                self.stats.charges += 1;
+            }
+        }
+    }
+
+    fn set_goals(&mut self) {
+        for v in 0..self.vehicles.len() as u32 {
+            let Some(task) = self.vehicles[v as usize].task.clone() else {
+                continue;
+            };
+            if task.stop.is_some() || self.planner.goal(v).is_some() {
+                continue;
+            }
+            let taken = self.goals_taken();
+            if let Some((cell, _)) =
+                self.nearest_cell(self.frontier_cell(v), &task.stations, &taken)
+            {
+                self.planner.set_goal(v, Some(cell));
+            }
+        }
+    }
+
+    fn plan(&mut self) {
+        for _ in 0..self.config.max_steps_per_tick {
+            let needs = (0..self.vehicles.len() as u32).any(|v| {
+                let ex = self.planner.execution();
+                self.planner.goal(v).is_some()
+                    && !self.planner.at_goal(v)
+                    && !self.vehicles[v as usize].fault
+                    && self.vehicles[v as usize].mode != Mode::Paused
+                    && ex.last_visit(v) - ex.entered(v) < self.config.lookahead
+            });
+            if !needs {
+                break;
+            }
+            match self.planner.step() {
+                Ok(report) if report.moved == 0 => {
+                    // Nobody could move: another step from the same configuration would not
+                    // either. Wait for vehicles to report progress.
+                    self.stats.steps += 1;
+                    break;
+                }
+                Ok(_) => self.stats.steps += 1,
+                Err(e) => {
+                    self.alarm("critical", "planner", format!("step refused: {e}"));
+                    break;
+                }
+            }
+            self.attach_stops();
+        }
+    }
+
+    /// Pins every vehicle whose plan has reached its goal and attaches its task's stop.
+    fn attach_stops(&mut self) {
+        for v in 0..self.vehicles.len() as u32 {
+            if !self.planner.at_goal(v) {
+                continue;
+            }
+            let Some(task) = self.vehicles[v as usize].task.clone() else {
+                continue;
+            };
+            if task.stop.is_some() {
+                continue;
+            }
+            let cell = self.frontier_cell(v);
+            let Some(&station) = task
+                .stations
+                .iter()
+                .find(|&&s| self.cells.station_cells(&self.map, s).contains(&cell))
+            else {
+                continue;
+            };
+            let kind = match task.purpose {
+                Purpose::Charge => StopKind::Charge {
+                    station,
+                    target: self.config.charge_to,
+                },
+                Purpose::Job { job, step } => {
+                    let last = self.jobs.get(&job).map_or(0, |j| j.steps.len() - 1);
+                    let load = if step == 0 {
+                        Some(true)
+                    } else if step == last {
+                        Some(false)
+                    } else {
+                        None
+                    };
+                    StopKind::Service { station, load }
+                }
+            };
+            let id = self.next_stop;
+            self.next_stop += 1;
+            let visit = self.planner.execution().last_visit(v);
+            let veh = &mut self.vehicles[v as usize];
+            veh.stops.push(StopOrder { id, visit, kind });
+            if let Some(t) = veh.task.as_mut() {
+                t.stop = Some(id);
+            }
+            self.update_pin(v);
+        }
+    }
+
+    fn release(&mut self) {
+        for v in 0..self.vehicles.len() as u32 {
+            let released = self.planner.execution().released(v);
+            let veh = &self.vehicles[v as usize];
+            // A stop may land on a visit released before (a task at the cell the vehicle
+            // already stands in): it goes out on its own.
+            if released <= veh.released_sent && !veh.stops.iter().any(|s| s.visit <= released) {
+                continue;
+            }
+            let visits: Vec<(u64, CellId)> = (veh.released_sent + 1..=released)
+                .filter_map(|i| {
+                    self.planner
+                        .execution()
+                        .cell(VisitRef {
+                            vehicle: v,
+                            index: i,
+                        })
+                        .map(|c| (i, CellId(c)))
+                })
+                .collect();
+            let veh = &mut self.vehicles[v as usize];
+            let (stops, later): (Vec<StopOrder>, Vec<StopOrder>) =
+                veh.stops.drain(..).partition(|s| s.visit <= released);
+            veh.stops = later;
+            veh.released_sent = released;
+            self.outputs.push(Output::Release {
+                vehicle: veh.id.clone(),
+                visits,
+                stops,
+            });
+        }
+    }
+}
