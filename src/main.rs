@@ -1,6 +1,9 @@
 //! `corridor`: the command-line front of the Corridor workspace.
 
 mod check;
+mod day;
+mod plot;
+mod render;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,6 +26,11 @@ enum Command {
         /// The map (TOML, see maps/README.md).
         map: PathBuf,
     },
+    /// Draw a map as SVG: lanes with direction arrows, stations by kind, border, scale bars.
+    Render(render::RenderArgs),
+    /// Simulate a day at a border gate in process on the virtual clock: the fleet
+    /// controller drives simulated vehicles; prints a summary, writes report.json and plots.
+    Day(day::DayArgs),
 }
 
 fn main() -> ExitCode {
@@ -36,6 +44,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check { map } => check::run(&map),
+        Command::Render(args) => render::run(&args),
+        Command::Day(args) => day::run(&args),
     };
     match result {
         Ok(code) => code,

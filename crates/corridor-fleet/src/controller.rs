@@ -41,12 +41,17 @@ pub struct ControllerConfig {
     pub charge_below: f64,
     /// Charge up to this fraction.
     pub charge_to: f64,
+    /// A vehicle with no work goes to a free charger below this fraction.
+    pub top_up_below: f64,
     /// At most this many planning steps per tick.
     pub max_steps_per_tick: usize,
     /// Seconds one cell takes, for travel estimates in assignment scores.
     pub seconds_per_cell: f64,
     /// Seed of the planner's tie-breaking.
     pub seed: u64,
+    /// How many moves farther from its goal a vehicle may be pushed by another (keeps
+    /// vehicles queueing for a busy station instead of sending them round a loop).
+    pub max_detour: u32,
     /// Tokens accepted on operator commands (empty: no check).
     pub tokens: Vec<String>,
 }
@@ -57,9 +62,11 @@ impl Default for ControllerConfig {
             lookahead: 4,
             charge_below: 0.25,
             charge_to: 0.9,
+            top_up_below: 0.6,
             max_steps_per_tick: 64,
             seconds_per_cell: 5.0,
             seed: 1,
+            max_detour: 0,
             tokens: Vec::new(),
         }
     }
@@ -256,6 +263,7 @@ impl Controller {
         let mut planner = LifelongPlanner::new(Arc::clone(&cells), &starts, config.seed)
             .map_err(ControllerError::Start)?;
         planner.set_lookahead(config.lookahead);
+        planner.set_max_detour(config.max_detour);
         let mut fleet: Vec<FleetVehicle> = vehicles
             .iter()
             .map(|(id, _)| FleetVehicle {
@@ -781,33 +789,34 @@ impl Controller {
         CellId(self.planner.execution().frontier()[v as usize])
     }
 
-    /// The nearest free cell (not another vehicle's goal) of `stations` from `from`, with
-    /// its distance in moves.
+    /// The nearest cell of `stations` from `from` that is not another vehicle's goal, with
+    /// its distance in moves; if every cell is someone's goal, the nearest of them (the
+    /// vehicle then queues for it).
     fn nearest_cell(
         &mut self,
         from: CellId,
         stations: &[StationId],
         taken: &BTreeSet<CellId>,
     ) -> Option<(CellId, u32)> {
-        let mut best: Option<(CellId, u32)> = None;
+        let mut free: Option<(CellId, u32)> = None;
+        let mut any: Option<(CellId, u32)> = None;
         for &s in stations {
             for c in self.cells.station_cells(&self.map, s) {
-                if taken.contains(&c) && c != from {
-                    continue;
-                }
                 let d = if c == from {
                     Some(0)
                 } else {
                     self.planner.distance(from, c)
                 };
-                if let Some(d) = d
-                    && best.is_none_or(|(_, b)| d < b)
-                {
-                    best = Some((c, d));
+                let Some(d) = d else { continue };
+                if any.is_none_or(|(_, b)| d < b) {
+                    any = Some((c, d));
+                }
+                if (!taken.contains(&c) || c == from) && free.is_none_or(|(_, b)| d < b) {
+                    free = Some((c, d));
                 }
             }
         }
-        best
+        free.or(any)
     }
 
     fn goals_taken(&self) -> BTreeSet<CellId> {
@@ -883,18 +892,22 @@ impl Controller {
         }
         for v in 0..self.vehicles.len() as u32 {
             let veh = &self.vehicles[v as usize];
-            if veh.task.is_some()
-                || veh.battery >= self.config.charge_below
-                || veh.mode == Mode::Paused
-                || veh.fault
-            {
+            if veh.task.is_some() || veh.mode == Mode::Paused || veh.fault {
+                continue;
+            }
+            let must = veh.battery < self.config.charge_below;
+            // A free vehicle tops up while a charger is free: it parks off the lanes and
+            // starts its next job fuller (early, partial charging).
+            let top_up = veh.battery < self.config.top_up_below;
+            if !must && !top_up {
                 continue;
             }
             let taken = self.goals_taken();
-            if self
-                .nearest_cell(self.frontier_cell(v), &chargers, &taken)
-                .is_some()
-            {
+            let has_free = chargers
+                .iter()
+                .flat_map(|&s| self.cells.station_cells(&self.map, s))
+                .any(|c| !taken.contains(&c));
+            if must || has_free {
                 self.vehicles[v as usize].task = Some(Task {
                     purpose: Purpose::Charge,
                     stations: chargers.clone(),

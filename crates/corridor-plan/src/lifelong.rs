@@ -39,6 +39,8 @@ struct Distances {
 }
 
 const UNREACHABLE: u32 = u32::MAX;
+/// After this many steps without moving, a vehicle's pushes ignore the detour limit.
+const STUCK_STEPS: u32 = 20;
 /// At most this many cells' worth of tables are kept (64 MiB of `u32`); beyond it the
 /// cache starts again empty. Fleet goals are a few station cells; benchmarks with random
 /// goals on large maps would otherwise grow without bound.
@@ -91,9 +93,16 @@ pub struct LifelongPlanner {
     closed: Vec<bool>,
     /// Steps since the vehicle's goal was set or last reached.
     elapsed: Vec<u64>,
+    /// Consecutive steps the vehicle, with a goal not reached and not pinned, did not move.
+    stuck: Vec<u32>,
     distances: Distances,
     rng: ChaCha8Rng,
     lookahead: u64,
+    /// A pushed vehicle with a goal moves only where its distance to the goal grows by at
+    /// most this many moves.
+    max_detour: u32,
+    /// Whether the current push chain ignores `max_detour`.
+    unlimited: bool,
     // Scratch of one step.
     now: Vec<u32>,
     next: Vec<Option<u32>>,
@@ -122,9 +131,12 @@ impl LifelongPlanner {
             pinned: vec![false; n],
             closed: vec![false; cells],
             elapsed: vec![0; n],
+            stuck: vec![0; n],
             distances: Distances::default(),
             rng: ChaCha8Rng::seed_from_u64(seed),
             lookahead: u64::MAX,
+            max_detour: u32::MAX,
+            unlimited: false,
             now: Vec::new(),
             next: vec![None; n],
             occupied_now: vec![None; cells],
@@ -138,6 +150,15 @@ impl LifelongPlanner {
     /// visit it has entered (`u64::MAX`: no bound, for synchronous benchmarks).
     pub fn set_lookahead(&mut self, visits: u64) {
         self.lookahead = visits.max(1);
+    }
+
+    /// Limits how far a vehicle may be pushed away from its goal: a vehicle that a
+    /// higher-priority one wants to push moves only to cells at most `moves` farther from
+    /// its goal than where it is, else it stays and the pusher looks elsewhere. On one-way
+    /// networks this keeps a vehicle waiting for a busy station in its queue instead of
+    /// being pushed onto a long loop. `u32::MAX` (the default) is plain PIBT.
+    pub fn set_max_detour(&mut self, moves: u32) {
+        self.max_detour = moves;
     }
 
     /// The execution graph: what is committed, released and entered.
@@ -157,6 +178,7 @@ impl LifelongPlanner {
     pub fn set_goal(&mut self, v: u32, goal: Option<CellId>) {
         self.goals[v as usize] = goal.map(|c| c.0);
         self.elapsed[v as usize] = 0;
+        self.stuck[v as usize] = 0;
     }
 
     /// The goal of vehicle `v`.
@@ -227,6 +249,9 @@ impl LifelongPlanner {
         });
         for v in order {
             if self.next[v as usize].is_none() {
+                // A vehicle stuck for long may push others as far as needed (plain PIBT):
+                // the detour limit must not turn a queue into a gridlock.
+                self.unlimited = self.stuck[v as usize] >= STUCK_STEPS;
                 self.pibt(v, None);
             }
         }
@@ -240,6 +265,9 @@ impl LifelongPlanner {
             self.occupied_next[to as usize] = None;
             if to != from {
                 report.moved += 1;
+                self.stuck[v] = 0;
+            } else if self.goals[v].is_some_and(|g| g != from) && !self.pinned[v] {
+                self.stuck[v] = self.stuck[v].saturating_add(1);
             }
             match self.goals[v] {
                 Some(g) if to == g => {
@@ -297,6 +325,11 @@ impl LifelongPlanner {
                 let jitter: f64 = self.rng.random();
                 candidates.push((s.0, dist(s.0), jitter));
             }
+        }
+        // A pushed vehicle does not take a long detour (see `set_max_detour`).
+        if parent.is_some() && goal.is_some() && !self.unlimited {
+            let limit = dist(here).saturating_add(self.max_detour);
+            candidates.retain(|&(_, d, _)| d <= limit);
         }
         // Staying ranks after moves of the same distance, so pushed vehicles make room.
         candidates.push((here, dist(here), 2.0));
