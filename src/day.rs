@@ -106,6 +106,11 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
     sorted[((sorted.len() - 1) as f64 * q).round() as usize]
 }
 
+/// Whether step number `step` (of `dt` seconds each) starts a new period of `seconds`.
+fn every(step: u64, seconds: f64, dt: f64) -> bool {
+    step.is_multiple_of((seconds / dt).round().max(1.0) as u64)
+}
+
 /// Distinct start cells spread over the whole network.
 fn start_cells(site: &Site, n: usize) -> Result<Vec<CellId>> {
     let cells = site.cells.len();
@@ -211,7 +216,7 @@ pub fn run(args: &DayArgs) -> Result<ExitCode> {
             controller.submit(spec)?;
             next_arrival += 1;
         }
-        if step % (10.0 / args.dt).round().max(1.0) as u64 == 0 {
+        if every(step, 10.0, args.dt) {
             for (k, (id, _)) in fleet.iter().enumerate() {
                 let battery = world.vehicle(VehicleIndex(k))?.battery;
                 controller.handle(
@@ -337,7 +342,7 @@ pub fn run(args: &DayArgs) -> Result<ExitCode> {
                 time / 3600.0
             );
         }
-        if step % (60.0 / args.dt).round().max(1.0) as u64 == 0 {
+        if every(step, 60.0, args.dt) {
             queue_samples.push((time / 3600.0, world.queue_lengths()));
             let xs = (0..fleet.len())
                 .map(|k| {
@@ -349,7 +354,7 @@ pub fn run(args: &DayArgs) -> Result<ExitCode> {
                 .collect();
             positions.push((time / 3600.0, xs));
         }
-        if step % (3600.0 / args.dt).round().max(1.0) as u64 == 0 {
+        if every(step, 3600.0, args.dt) {
             bar.inc(1);
             bar.set_message(format!("{} delivered", delivered.len()));
         }
