@@ -2,6 +2,8 @@
 
 mod check;
 mod day;
+mod lifelong;
+mod mapf;
 mod plot;
 mod render;
 
@@ -26,6 +28,12 @@ enum Command {
         /// The map (TOML, see maps/README.md).
         map: PathBuf,
     },
+    /// Run the lifelong benchmark (a new goal for every agent that arrives) and print one
+    /// JSON object: throughput, tick times, checker violations, stalled steps.
+    Lifelong(lifelong::LifelongArgs),
+    /// Solve a multi-agent path finding instance (MovingAI map + scenario, or a lane map with
+    /// random starts and goals) and write the plan in the LaCAM / mapf-visualizer format.
+    Mapf(mapf::MapfArgs),
     /// Draw a map as SVG: lanes with direction arrows, stations by kind, border, scale bars.
     Render(render::RenderArgs),
     /// Simulate a day at a border gate in process on the virtual clock: the fleet
@@ -44,7 +52,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check { map } => check::run(&map),
+        Command::Lifelong(args) => lifelong::run(&args),
         Command::Render(args) => render::run(&args),
+        Command::Mapf(args) => mapf::run(&args),
         Command::Day(args) => day::run(&args),
     };
     match result {

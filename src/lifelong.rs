@@ -1,0 +1,264 @@
+//! `corridor lifelong`: the standard lifelong benchmark. Every agent gets a new goal when
+//! it arrives; each tick plans one step with the lifelong planner and executes it at once.
+//! On a MovingAI grid the goals are random free cells; on a lane map they follow the
+//! station sequences of the map's flows (crane → gates → … → crane, then the next flow).
+//!
+//! Every step is checked by the independent plan checker (moves along edges, no vertex or
+//! swap conflict, no rotating ring) and accepted by the execution graph; what either
+//! refuses counts as a violation.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use corridor_map::movingai::GridMap;
+use corridor_map::{CellGraph, CellId, SiteMap};
+use corridor_plan::{Digraph, Instance, LifelongPlanner, Plan, Rules, check_with};
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// Options of `corridor lifelong`.
+#[derive(Debug, Args)]
+pub struct LifelongArgs {
+    /// A MovingAI `.map` grid, or a lane map (`.toml`) whose flows give the goals.
+    #[arg(long)]
+    pub map: PathBuf,
+    /// Number of agents (placed on distinct random cells).
+    #[arg(long)]
+    pub agents: usize,
+    /// Number of ticks (planning steps) to run.
+    #[arg(long, default_value_t = 1000)]
+    pub steps: usize,
+    /// Seed of starts, goals and the planner's tie-breaking.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// The per-step planner. Only `pibt` (lifelong PIBT without rotations) exists today.
+    #[arg(long, default_value = "pibt")]
+    pub solver: String,
+}
+
+/// Where an agent's goals come from.
+enum Goals {
+    /// Random free cells.
+    Random,
+    /// The station steps of the map's flows: per flow its share and, per step, the cells of
+    /// its stations; per agent the flow and step it is on (none before its first goal).
+    Flows {
+        flows: Vec<(f64, Vec<Vec<CellId>>)>,
+        progress: Vec<Option<(usize, usize)>>,
+    },
+}
+
+impl Goals {
+    fn next(
+        &mut self,
+        agent: usize,
+        cells: usize,
+        rng: &mut ChaCha8Rng,
+        taken: &dyn Fn(CellId) -> bool,
+    ) -> CellId {
+        let pick = |options: &[CellId], rng: &mut ChaCha8Rng| -> CellId {
+            let free: Vec<CellId> = options.iter().copied().filter(|&c| !taken(c)).collect();
+            let from = if free.is_empty() { options } else { &free };
+            from[rng.random_range(0..from.len())]
+        };
+        match self {
+            Goals::Random => loop {
+                let c = CellId(rng.random_range(0..cells as u32));
+                if !taken(c) {
+                    return c;
+                }
+            },
+            Goals::Flows { flows, progress } => {
+                let next = match progress[agent] {
+                    Some((flow, step)) if step + 1 < flows[flow].1.len() => (flow, step + 1),
+                    _ => {
+                        // A new container: pick a flow by its share.
+                        let u: f64 = rng.random();
+                        let mut acc = 0.0;
+                        let flow = flows
+                            .iter()
+                            .position(|(share, _)| {
+                                acc += share;
+                                u < acc
+                            })
+                            .unwrap_or(0);
+                        (flow, 0)
+                    }
+                };
+                progress[agent] = Some(next);
+                pick(&flows[next.0].1[next.1], rng)
+            }
+        }
+    }
+}
+
+/// The benchmark's result, printed as one JSON object.
+#[derive(Debug, serde::Serialize)]
+struct Report {
+    map: String,
+    agents: usize,
+    steps: usize,
+    seed: u64,
+    solver: String,
+    goals_reached: u64,
+    throughput: f64,
+    tick_ms_p50: f64,
+    tick_ms_p99: f64,
+    tick_ms_max: f64,
+    violations: u64,
+    stalled_steps: u64,
+}
+
+fn load(path: &PathBuf) -> Result<(CellGraph, Option<SiteMap>)> {
+    if path.extension().is_some_and(|e| e == "map") {
+        let grid = GridMap::load(path)?;
+        return Ok((grid.to_cell_graph()?, None));
+    }
+    let map = SiteMap::load(path)?;
+    let cells = CellGraph::from_site(&map)?;
+    Ok((cells, Some(map)))
+}
+
+/// Runs the benchmark and prints its JSON report.
+pub fn run(args: &LifelongArgs) -> Result<ExitCode> {
+    if args.solver != "pibt" {
+        bail!(
+            "unknown --solver {:?}: the lifelong planner steps with pibt",
+            args.solver
+        );
+    }
+    let (cells, map) =
+        load(&args.map).with_context(|| format!("loading {}", args.map.display()))?;
+    let n = cells.len();
+    if args.agents == 0 || args.agents > n {
+        bail!("--agents must be 1..={n} for this map, got {}", args.agents);
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
+    let mut all: Vec<u32> = (0..n as u32).collect();
+    for i in 0..args.agents {
+        let j = rng.random_range(i..n);
+        all.swap(i, j);
+    }
+    let starts: Vec<CellId> = all[..args.agents].iter().map(|&c| CellId(c)).collect();
+    let mut goals = match &map {
+        None => Goals::Random,
+        Some(map) => {
+            let flows: Vec<(f64, Vec<Vec<CellId>>)> = map
+                .flows()
+                .iter()
+                .map(|f| {
+                    let steps = f
+                        .steps
+                        .iter()
+                        .filter(|s| s.probability >= 1.0)
+                        .map(|s| {
+                            s.stations
+                                .iter()
+                                .flat_map(|&st| cells.station_cells(map, st))
+                                .collect()
+                        })
+                        .collect();
+                    (f.share, steps)
+                })
+                .collect();
+            if flows.is_empty()
+                || flows.iter().any(|(_, s): &(f64, Vec<Vec<CellId>>)| {
+                    s.is_empty() || s.iter().any(Vec::is_empty)
+                })
+            {
+                bail!(
+                    "{}: lifelong goals need flows whose steps have stations with cells",
+                    args.map.display()
+                );
+            }
+            Goals::Flows {
+                flows,
+                progress: vec![None; args.agents],
+            }
+        }
+    };
+    let digraph = Arc::new(Digraph::from_graph(&cells)?);
+    let graph = Arc::new(cells);
+    let mut planner = LifelongPlanner::new(Arc::clone(&graph), &starts, args.seed)?;
+    let mut current: Vec<Option<CellId>> = vec![None; args.agents];
+    for a in 0..args.agents {
+        let taken = |c: CellId| current.contains(&Some(c));
+        let g = goals.next(a, n, &mut rng, &taken);
+        current[a] = Some(g);
+        planner.set_goal(a as u32, Some(g));
+    }
+    let mut ticks = Vec::with_capacity(args.steps);
+    let (mut reached, mut violations, mut stalled) = (0u64, 0u64, 0u64);
+    for _ in 0..args.steps {
+        let before = planner.execution().frontier();
+        let start = Instant::now();
+        let step = planner.step();
+        // Synchronous execution: every agent carries out its step in this tick.
+        let mut progressed = true;
+        while progressed {
+            progressed = false;
+            for a in 0..args.agents as u32 {
+                let r = planner.execution().released(a);
+                if r > planner.execution().entered(a) {
+                    planner.enter(a, r)?;
+                    progressed = true;
+                }
+            }
+        }
+        ticks.push(start.elapsed().as_secs_f64() * 1000.0);
+        let after = planner.execution().frontier();
+        match step {
+            Err(_) => violations += 1,
+            Ok(report) => {
+                let plan = Plan::from_configs(vec![before.clone(), after.clone()]);
+                let instance = Instance::new(Arc::clone(&digraph), before.clone(), after.clone())?;
+                if check_with(&instance, &plan, Rules::no_rotation()).is_err() {
+                    violations += 1;
+                }
+                if report.moved == 0 {
+                    stalled += 1;
+                }
+            }
+        }
+        for a in 0..args.agents {
+            if planner.at_goal(a as u32) {
+                reached += 1;
+                let taken = |c: CellId| current.contains(&Some(c));
+                let g = goals.next(a, n, &mut rng, &taken);
+                current[a] = Some(g);
+                planner.set_goal(a as u32, Some(g));
+            }
+        }
+    }
+    ticks.sort_by(f64::total_cmp);
+    let q = |f: f64| {
+        ticks
+            .get(((ticks.len().saturating_sub(1)) as f64 * f).round() as usize)
+            .copied()
+            .unwrap_or(0.0)
+    };
+    let report = Report {
+        map: args.map.display().to_string(),
+        agents: args.agents,
+        steps: args.steps,
+        seed: args.seed,
+        solver: args.solver.clone(),
+        goals_reached: reached,
+        throughput: reached as f64 / args.steps.max(1) as f64,
+        tick_ms_p50: q(0.5),
+        tick_ms_p99: q(0.99),
+        tick_ms_max: q(1.0),
+        violations,
+        stalled_steps: stalled,
+    };
+    println!("{}", serde_json::to_string(&report)?);
+    Ok(if violations == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
