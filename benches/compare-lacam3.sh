@@ -5,6 +5,7 @@
 #
 #   CORRIDOR=target/release/corridor LACAM3=../ref/lacam3/build/main benches/compare-lacam3.sh > compare.tsv
 #
+# CASES, SCENS, LIMITS and SOLVERS narrow the runs (see their defaults below).
 # Prints one tab-separated line per run: solver map agents scen limit_s solved
 # first_ms soc soc_lb sum_of_loss comp_ms.
 set -euo pipefail
@@ -15,6 +16,7 @@ OUT=$(mktemp -d)
 CASES=${CASES:-"random-32-32-20:400 warehouse-10-20-10-2-1:1000 maze-32-32-2:333 empty-32-32:512"}
 SCENS=${SCENS:-"1 2 3 4 5"}
 LIMITS=${LIMITS:-"1 10"}
+SOLVERS=${SOLVERS:-"corridor lacam3"}
 field() { grep -m1 "^$1=" "$2" | cut -d= -f2; }
 for case in $CASES; do
   map=${case%%:*}
@@ -22,7 +24,7 @@ for case in $CASES; do
   for s in $SCENS; do
     scen=$B/scen/$map-random-$s.scen
     for t in $LIMITS; do
-      for solver in corridor lacam3; do
+      for solver in $SOLVERS; do
         f=$OUT/$solver-$map-$n-$s-$t.txt
         if [ "$solver" = corridor ]; then
           timeout $((t + 60)) "$CORRIDOR" mapf --map "$B/maps/$map.map" --scen "$scen" --agents "$n" \

@@ -1,18 +1,4 @@
-//! Conflict-based search (Sharon et al., AIJ 2015) with the standard improvements —
-//! conflicts prioritised cardinal first (from multi-valued decision diagrams) and bypassing
-//! — and, with a suboptimality weight `w > 1`, a bounded-suboptimal focal search in the
-//! EECBS family (Li, Ruml & Koenig, AAAI-21): focal search at both levels, preferring
-//! plans and paths with fewer conflicts among those within `w` of the lower bound.
-//!
-//! # Guarantees
-//! - `w = 1`: the plan returned has minimal sum-of-costs.
-//! - `w > 1`: sum-of-costs at most `w` times the minimum.
-//! - Complete for solvable instances given time; an instance whose constraint tree runs out
-//!   is proven unsolvable, but on most unsolvable instances CBS runs until the deadline.
-//!   CBS is meant for small fleets where cost matters; use LaCAM* for large ones.
-//!
-//! Not implemented from EECBS: the explicit-estimation (online-corrected) high-level
-//! heuristic and the low-level SIPP; the high level here is ECBS-style focal search.
+//! Conflict-based search and its bounded-suboptimal variant ([`Cbs`]).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -56,7 +42,21 @@ impl Default for CbsOptions {
     }
 }
 
-/// CBS / bounded-suboptimal focal CBS. See the [module documentation](self).
+/// Conflict-based search (Sharon et al., AIJ 2015) with the standard improvements —
+/// conflicts prioritised cardinal first (from multi-valued decision diagrams) and bypassing
+/// — and, with a suboptimality weight `w > 1`, a bounded-suboptimal focal search in the
+/// EECBS family (Li, Ruml & Koenig, AAAI-21): focal search at both levels, preferring
+/// plans and paths with fewer conflicts among those within `w` of the lower bound.
+///
+/// # Guarantees
+/// - `w = 1`: the plan returned has minimal sum-of-costs.
+/// - `w > 1`: sum-of-costs at most `w` times the minimum.
+/// - Complete for solvable instances given time; an instance whose constraint tree runs out
+///   is proven unsolvable, but on most unsolvable instances CBS runs until the deadline.
+///   CBS is meant for small fleets where cost matters; use LaCAM* for large ones.
+///
+/// Not implemented from EECBS: the explicit-estimation (online-corrected) high-level
+/// heuristic and the low-level SIPP; the high level here is ECBS-style focal search.
 #[derive(Debug, Clone, Default)]
 pub struct Cbs {
     /// Its options.

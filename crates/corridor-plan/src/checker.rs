@@ -1,25 +1,4 @@
-//! The independent plan checker.
-//!
-//! It shares no code with the solvers beyond the graph snapshot ([`crate::Digraph`]) and
-//! the instance: every plan a solver returns passes through [`check`] first, so a bug in a
-//! solver surfaces as [`crate::PlanError::RejectedPlan`], never as a collision.
-//!
-//! # Rules
-//! A plan is valid when
-//! 1. it has at least one configuration, each with one vertex of the graph per agent;
-//! 2. configuration 0 is the starts and the last one is the goals (agents stay at their
-//!    last vertex after the plan ends, so this means they rest at their goals);
-//! 3. between two timesteps every agent either waits or moves along a directed edge;
-//! 4. no two agents are on one vertex at one timestep (*vertex conflict*);
-//! 5. no two agents traverse one edge in opposite directions in one step (*swap conflict*).
-//!
-//! **Following and rotation.** As in standard MAPF, an agent may move into a vertex that
-//! another agent leaves in the same step, also along one-way lanes, and a closed cycle of
-//! agents may rotate in one step (three or more agents; two would be a swap). A vehicle
-//! controller that needs a vehicle to have *left* a cell before the next one enters uses
-//! the execution dependency graph, which orders such moves; [`check_with`] with
-//! [`Rules::no_rotation`] additionally rejects rotations for executors that cannot order a
-//! closed cycle.
+//! The independent plan checker ([`check`]).
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -230,7 +209,30 @@ pub struct LowerBounds {
     pub makespan: u64,
 }
 
-/// Checks `plan` against `instance` under standard MAPF rules (see the module docs) and
+/// The independent plan checker.
+///
+/// It shares no code with the solvers beyond the graph snapshot ([`crate::Digraph`]) and
+/// the instance: every plan a solver returns passes through [`check`] first, so a bug in a
+/// solver surfaces as [`crate::PlanError::RejectedPlan`], never as a collision.
+///
+/// # Rules
+/// A plan is valid when
+/// 1. it has at least one configuration, each with one vertex of the graph per agent;
+/// 2. configuration 0 is the starts and the last one is the goals (agents stay at their
+///    last vertex after the plan ends, so this means they rest at their goals);
+/// 3. between two timesteps every agent either waits or moves along a directed edge;
+/// 4. no two agents are on one vertex at one timestep (*vertex conflict*);
+/// 5. no two agents traverse one edge in opposite directions in one step (*swap conflict*).
+///
+/// **Following and rotation.** As in standard MAPF, an agent may move into a vertex that
+/// another agent leaves in the same step, also along one-way lanes, and a closed cycle of
+/// agents may rotate in one step (three or more agents; two would be a swap). A vehicle
+/// controller that needs a vehicle to have *left* a cell before the next one enters uses
+/// the execution dependency graph, which orders such moves; [`check_with`] with
+/// [`Rules::no_rotation`] additionally rejects rotations for executors that cannot order a
+/// closed cycle.
+///
+/// Checks `plan` against `instance` under the standard MAPF rules above and
 /// returns its costs, or the first violation in timestep order.
 ///
 /// Runs in `O(T · k)` time for `T` timesteps and `k` agents, with two tables of one entry

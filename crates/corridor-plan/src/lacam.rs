@@ -1,28 +1,10 @@
-//! LaCAM* — lazy constraints addition search, complete and anytime (Okumura, AAAI-23 and
-//! IJCAI-23; engineering after LaCAM3, AAMAS-24).
-//!
-//! The high level is a depth-first search over *configurations* (one vertex per agent).
-//! Each configuration keeps a tree of *constraints* ("agent `i` goes to `u`"), grown one
-//! agent at a time in priority order; expanding a configuration pops the next constraint
-//! set and lets PIBT ([`crate::Pibt`]) place every unconstrained agent. Since the constraint
-//! tree of a configuration eventually lists every combination of moves (each agent's
-//! successors and waiting), every configuration reachable in one step is eventually
-//! generated: the search is **complete** on directed graphs too, where PIBT alone gets
-//! stuck. When every configuration reachable from the start has been expanded without
-//! meeting the goals, the instance is **proven unsolvable**.
-//!
-//! After the first solution the search goes on (LaCAM*): configurations are re-linked when
-//! met again (Dijkstra-style cost updates), branches whose `g + h` cannot beat the best
-//! plan are pruned, and the best plan so far is returned at the deadline. Exhausting the
-//! search after a solution proves it optimal for sum-of-loss. The objective is sum-of-loss
-//! (a step costs one per agent not resting at its goal); `h` is the sum of the agents'
-//! distances to their goals.
+//! LaCAM*: the search ([`LaCam`]).
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -54,12 +36,20 @@ pub struct LaCamOptions {
     /// whichever plan has the lower sum-of-costs (only with `anytime`).
     pub refine: bool,
     /// Stop growing the LaCAM* search (but keep refining) once its configurations take
-    /// this many bytes.
+    /// this many bytes; also bounds the time to free them at the end (about 30 ms for the
+    /// default 256 MiB).
     pub memory_limit: usize,
-    /// Space-utilisation optimisation: before the search, give every agent a path at most
-    /// this many steps longer than its shortest that avoids the others', and let PIBT
-    /// follow it (`None`: off). Takes at most half the time to the deadline.
+    /// Space-utilisation optimisation (LaCAM3's SUO): before the search, give every agent a
+    /// path at most this many steps longer than its shortest that avoids the others' (vertex
+    /// and head-on collisions), and let PIBT follow it (`None`: off). On by default: it
+    /// lowers the first solution's sum-of-loss on warehouse-10-20-10-2-1 × 1,000 from
+    /// 195,544 to 130,926 for 0.9 s more (see the crate README).
     pub space_utilisation: Option<u32>,
+    /// At most this long is spent on space utilisation (and never more than half the time
+    /// to the deadline). Its rounds stop when collisions stop falling, so within the
+    /// budget the result depends only on the seed; when the budget cuts in, on timing too.
+    /// A first round that would not finish in time is abandoned (partial hints hurt).
+    pub space_utilisation_budget: Duration,
     /// Monte-Carlo configuration generation: PIBT runs per expansion (with different
     /// random tie-breaks); the configuration with the least `g + h` is kept. 1 is plain
     /// LaCAM*.
@@ -73,14 +63,33 @@ impl Default for LaCamOptions {
             swap: true,
             restart_rate: 0.001,
             refine: true,
-            memory_limit: 1 << 30,
-            space_utilisation: None,
+            memory_limit: 256 << 20,
+            space_utilisation: Some(10),
+            space_utilisation_budget: Duration::from_secs(2),
             pibt_runs: 1,
         }
     }
 }
 
-/// The LaCAM* solver. See the [module documentation](self) for its guarantees.
+/// LaCAM* — lazy constraints addition search, complete and anytime (Okumura, AAAI-23 and
+/// IJCAI-23; engineering after LaCAM3, AAMAS-24).
+///
+/// The high level is a depth-first search over *configurations* (one vertex per agent).
+/// Each configuration keeps a tree of *constraints* ("agent `i` goes to `u`"), grown one
+/// agent at a time in priority order; expanding a configuration pops the next constraint
+/// set and lets PIBT ([`crate::Pibt`]) place every unconstrained agent. Since the constraint
+/// tree of a configuration eventually lists every combination of moves (each agent's
+/// successors and waiting), every configuration reachable in one step is eventually
+/// generated: the search is **complete** on directed graphs too, where PIBT alone gets
+/// stuck. When every configuration reachable from the start has been expanded without
+/// meeting the goals, the instance is **proven unsolvable**.
+///
+/// After the first solution the search goes on (LaCAM*): configurations are re-linked when
+/// met again (Dijkstra-style cost updates), branches whose `g + h` cannot beat the best
+/// plan are pruned, and the best plan so far is returned at the deadline. Exhausting the
+/// search after a solution proves it optimal for sum-of-loss. The objective is sum-of-loss
+/// (a step costs one per agent not resting at its goal); `h` is the sum of the agents'
+/// distances to their goals.
 #[derive(Debug, Clone, Default)]
 pub struct LaCam {
     /// Its options.
@@ -313,10 +322,16 @@ impl Search<'_> {
     }
 
     /// Dijkstra-style update of costs below `from` after linking it to `to`.
-    fn rewire(&mut self, from: u32, to: u32, goal: u32, open: &mut Vec<u32>) {
+    fn rewire(&mut self, from: u32, to: u32, goal: u32, open: &mut Vec<u32>, deadline: Instant) {
         self.link(from, to);
         let mut queue = VecDeque::from([from]);
+        let mut steps = 0u32;
         while let Some(a) = queue.pop_front() {
+            // Stopping early only leaves some costs too high (never a wrong plan).
+            steps = steps.wrapping_add(1);
+            if steps.is_multiple_of(256) && Instant::now() >= deadline {
+                return;
+            }
             let mut l = self.nodes[a as usize].neighbors;
             while l != NONE {
                 let (b, next) = self.links[l as usize];
@@ -368,17 +383,26 @@ impl Solver for LaCam {
         let k = instance.agents();
         let mut stats = Stats::default();
         let mut dist = DistanceTable::new(instance);
-        for (i, &s) in instance.starts().iter().enumerate() {
-            if dist.distance(i, s) == UNREACHABLE {
-                stats.elapsed = started.elapsed();
-                return Ok(Outcome::Unsolvable(stats));
-            }
+        // With many agents the first searches dominate set-up: run them on every core.
+        let threads = if k >= 256 {
+            std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+        } else {
+            1
+        };
+        if dist
+            .distances_from(instance.starts(), threads)
+            .contains(&UNREACHABLE)
+        {
+            stats.elapsed = started.elapsed();
+            return Ok(Outcome::Unsolvable(stats));
         }
         let mut pibt = Pibt::new(instance, seed);
         pibt.set_swap(self.options.swap);
         if let Some(margin) = self.options.space_utilisation {
             let now = Instant::now();
-            let until = now + deadline.saturating_duration_since(now) / 2;
+            let until = now
+                + (deadline.saturating_duration_since(now) / 2)
+                    .min(self.options.space_utilisation_budget);
             let scatter = Scatter::compute(instance, &mut dist, margin, until, seed);
             pibt.set_scatter(Some(Arc::new(scatter)));
         }
@@ -547,7 +571,7 @@ fn run_search(
         }
         let hash = hash_config(&next);
         if let Some(known) = search.find(&next, hash) {
-            search.rewire(top, known, goal, &mut open);
+            search.rewire(top, known, goal, &mut open, deadline);
             let restart = search.rng.next_u32() as f64 / f64::from(u32::MAX) < options.restart_rate;
             let again = if restart { root } else { known };
             let n = &search.nodes[again as usize];

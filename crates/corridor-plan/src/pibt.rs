@@ -1,23 +1,4 @@
-//! PIBT — priority inheritance with backtracking (Okumura et al., IJCAI-19; AIJ 2022) — as
-//! a configuration generator, with the swap operation of LaCAM3 (Okumura, AAMAS-24), and a
-//! stand-alone solver that repeats it.
-//!
-//! One call to [`Pibt::generate`] moves every agent at most one edge: agents are taken in
-//! priority order; each tries its successors and waiting, nearest to its goal first (ties
-//! broken at random); when it wants a vertex held by an agent that has not moved yet, that
-//! agent inherits its priority and must move away first, or the wanter tries its next
-//! choice.
-//!
-//! **Swap on directed graphs.** The swap operation lets an agent step back so that one
-//! behind it can pass (two agents in a corridor heading opposite ways). It moves the other
-//! agent into the first agent's vertex, so it is only used when that move is an edge of the
-//! graph and the two agents do not exchange vertices; otherwise PIBT proceeds without it.
-//!
-//! # Guarantees
-//! A configuration returned is valid: every agent waits or moves along an edge, no vertex
-//! holds two agents, no two agents swap, and agents with a preset move keep it. PIBT alone
-//! is *not* complete: [`PibtSolver`] may oscillate or stall; LaCAM* uses PIBT and is
-//! complete.
+//! PIBT: the configuration generator ([`Pibt`]) and the stand-alone solver ([`PibtSolver`]).
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -33,6 +14,27 @@ use crate::plan::Plan;
 use crate::scatter::Scatter;
 use crate::solver::{Outcome, Solver, Stats, deliver};
 
+/// PIBT — priority inheritance with backtracking (Okumura et al., IJCAI-19; AIJ 2022) — as
+/// a configuration generator, with the swap operation of LaCAM3 (Okumura, AAMAS-24), and a
+/// stand-alone solver that repeats it.
+///
+/// One call to [`Pibt::generate`] moves every agent at most one edge: agents are taken in
+/// priority order; each tries its successors and waiting, nearest to its goal first (ties
+/// broken at random); when it wants a vertex held by an agent that has not moved yet, that
+/// agent inherits its priority and must move away first, or the wanter tries its next
+/// choice.
+///
+/// **Swap on directed graphs.** The swap operation lets an agent step back so that one
+/// behind it can pass (two agents in a corridor heading opposite ways). It moves the other
+/// agent into the first agent's vertex, so it is only used when that move is an edge of the
+/// graph and the two agents do not exchange vertices; otherwise PIBT proceeds without it.
+///
+/// # Guarantees
+/// A configuration returned is valid: every agent waits or moves along an edge, no vertex
+/// holds two agents, no two agents swap, and agents with a preset move keep it. PIBT alone
+/// is *not* complete: [`PibtSolver`] may oscillate or stall; LaCAM* uses PIBT and is
+/// complete.
+///
 /// The PIBT configuration generator for one instance.
 #[derive(Debug, Clone)]
 pub struct Pibt {

@@ -1,14 +1,4 @@
-//! Single-agent planning in space-time: space-time A* and safe-interval path planning
-//! (SIPP, Phillips & Likhachev, ICRA 2011), against a [`ReservationTable`] of the paths of
-//! agents already planned, or any other [`SpaceTimeObstacles`] (CBS passes its
-//! constraints this way).
-//!
-//! # Guarantees
-//! Both planners return a shortest path (fewest timesteps until the agent rests at its goal
-//! for good) among the paths that avoid the obstacles, or report that none exists within
-//! the search horizon (the obstacles' horizon plus the number of vertices, past which every
-//! path can be shortened). A path ends at the goal at a time after which the goal is never
-//! blocked, so the agent can rest there.
+//! Single-agent planning in space-time ([`SpaceTimeAStar`], [`Sipp`]).
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
@@ -132,6 +122,18 @@ pub enum NoPath {
     Deadline,
 }
 
+/// Single-agent planning in space-time: space-time A* and safe-interval path planning
+/// (SIPP, Phillips & Likhachev, ICRA 2011), against a [`ReservationTable`] of the paths of
+/// agents already planned, or any other [`SpaceTimeObstacles`] (CBS passes its
+/// constraints this way).
+///
+/// # Guarantees
+/// Both planners return a shortest path (fewest timesteps until the agent rests at its goal
+/// for good) among the paths that avoid the obstacles, or report that none exists within
+/// the search horizon (the obstacles' horizon plus the number of vertices, past which every
+/// path can be shortened). A path ends at the goal at a time after which the goal is never
+/// blocked, so the agent can rest there.
+///
 /// Space-time A*: states are (vertex, time), moves are waits and edges, `h` is the exact
 /// goal distance. Optimal (fewest timesteps) among obstacle-free paths.
 #[derive(Debug, Clone, Copy, Default)]

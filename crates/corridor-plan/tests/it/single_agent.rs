@@ -110,3 +110,51 @@ fn waits_for_a_crossing_agent() {
         Err(NoPath::Blocked)
     );
 }
+
+proptest! {
+    /// Distance tables agree with an independent breadth-first search, whether filled
+    /// lazily one query at a time, completely, or in parallel for many agents.
+    #[test]
+    fn distance_tables_are_exact((graph, _, s, g) in case(), threads in 1usize..4) {
+        let n = graph.vertex_count() as u32;
+        // One agent per vertex, agent i's goal i + g, asked about from i + s.
+        let starts: Vec<u32> = (0..n).collect();
+        let goals: Vec<u32> = (0..n).map(|i| (i + g) % n).collect();
+        let from: Vec<u32> = (0..n).map(|i| (i + s) % n).collect();
+        let instance = Instance::new(graph.clone(), starts, goals.clone()).unwrap();
+        let bfs = |from: u32, goal: u32| -> u32 {
+            let mut seen = vec![false; n as usize];
+            let mut frontier = vec![from];
+            seen[from as usize] = true;
+            let mut d = 0;
+            while !frontier.is_empty() {
+                if frontier.contains(&goal) {
+                    return d;
+                }
+                let mut next = Vec::new();
+                for v in frontier {
+                    for &w in graph.successors(v) {
+                        if !seen[w as usize] {
+                            seen[w as usize] = true;
+                            next.push(w);
+                        }
+                    }
+                }
+                frontier = next;
+                d += 1;
+            }
+            corridor_plan::UNREACHABLE
+        };
+        let expected: Vec<u32> = (0..n as usize).map(|i| bfs(from[i], goals[i])).collect();
+        let mut parallel = DistanceTable::new(&instance);
+        prop_assert_eq!(parallel.distances_from(&from, threads), expected.clone());
+        let mut lazy = DistanceTable::new(&instance);
+        for i in 0..n as usize {
+            prop_assert_eq!(lazy.distance(i, from[i]), expected[i]);
+            let full = lazy.full(i);
+            for v in 0..n {
+                prop_assert_eq!(full[v as usize], bfs(v, goals[i]));
+            }
+        }
+    }
+}
