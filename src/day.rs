@@ -21,7 +21,7 @@ use corridor_fleet::{
 };
 use corridor_map::{CellId, SiteMap};
 use corridor_sim::demand::Demand;
-use corridor_sim::{SimEvent, Site, Stop, StopAction, VehicleIndex, World};
+use corridor_sim::{Activity, SimEvent, Site, Stop, StopAction, VehicleIndex, World};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
@@ -89,6 +89,8 @@ struct Report {
     cycle_s_p50: f64,
     cycle_s_p95: f64,
     vehicle_moving_share: f64,
+    /// Share of the fleet's time in each activity, sampled every 10 simulated seconds.
+    vehicle_time_share: BTreeMap<String, f64>,
     energy_kwh: f64,
     charges: u64,
     emergency_brakings: u64,
@@ -195,6 +197,7 @@ pub fn run(args: &DayArgs) -> Result<ExitCode> {
         .map(|(i, (id, _))| (id.clone(), i))
         .collect();
     let mut step = 0u64;
+    let mut time_by_state: BTreeMap<String, f64> = BTreeMap::new();
     // Fleet-level stall: open jobs and no vehicle moving for STALL_S simulated seconds.
     const STALL_S: f64 = 900.0;
     let mut last_motion = 0.0;
@@ -342,6 +345,26 @@ pub fn run(args: &DayArgs) -> Result<ExitCode> {
                 time / 3600.0
             );
         }
+        if every(step, 10.0, args.dt)
+            && let Event::Snapshot { vehicles, .. } = controller.snapshot()
+        {
+            {
+                for (k, v) in vehicles.iter().enumerate() {
+                    let status = v.get("status").and_then(|s| s.as_str()).unwrap_or("idle");
+                    let view = world.vehicle(VehicleIndex(k))?;
+                    let what = match (status, view.activity) {
+                        (_, Activity::Queued { .. }) => "queued at a station",
+                        (_, Activity::Service { .. }) => "in service",
+                        (_, Activity::Charging { .. }) => "charging",
+                        ("idle", _) => "idle",
+                        _ if view.speed > 0.0 && view.loaded => "driving loaded",
+                        _ if view.speed > 0.0 => "driving empty",
+                        _ => "stopped in traffic or in line",
+                    };
+                    *time_by_state.entry(what.to_string()).or_default() += 10.0;
+                }
+            }
+        }
         if every(step, 60.0, args.dt) {
             queue_samples.push((time / 3600.0, world.queue_lengths()));
             let xs = (0..fleet.len())
@@ -422,6 +445,13 @@ pub fn run(args: &DayArgs) -> Result<ExitCode> {
         cycle_s_p50: quantile(&cycles, 0.5),
         cycle_s_p95: quantile(&cycles, 0.95),
         vehicle_moving_share: moving,
+        vehicle_time_share: {
+            let total: f64 = time_by_state.values().sum::<f64>().max(1.0);
+            time_by_state
+                .iter()
+                .map(|(k, v)| (k.clone(), v / total))
+                .collect()
+        },
         energy_kwh: views.iter().map(|v| v.energy_used_kwh).sum(),
         charges: controller.stats().charges,
         emergency_brakings: views.iter().map(|v| v.emergency_brakings).sum(),
@@ -468,6 +498,14 @@ fn print_summary(r: &Report) {
         r.energy_kwh,
         r.charges,
         r.emergency_brakings
+    );
+    println!(
+        "fleet time: {}",
+        r.vehicle_time_share
+            .iter()
+            .map(|(k, v)| format!("{k} {:.0}%", v * 100.0))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     println!("collisions {}, stalls {}", r.collisions, r.stalls);
     println!(

@@ -9,7 +9,8 @@
 //!
 //! This crate is the pure core: a [`World`] advanced by [`World::step`] on a virtual clock,
 //! commanded with routes of cells released step by step (the base of a VDA 5050 order).
-//! No I/O and no async.
+//! No I/O and no async. [`vda`] gives each simulated vehicle its VDA 5050 side (orders and
+//! instant actions in, state out) as a pure state machine over the world.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -73,11 +74,13 @@ pub mod demand;
 mod error;
 pub mod kinematics;
 mod site;
+pub mod vda;
 mod vehicle;
 mod world;
 
 pub use collision::{Footprint, footprints_overlap};
 pub use error::SimError;
 pub use site::{RouteCell, Site};
+pub use vda::{InstantRequests, VdaVehicle};
 pub use vehicle::{Activity, Stop, StopAction, VehicleView};
 pub use world::{SimEvent, StationStats, VehicleIndex, World};

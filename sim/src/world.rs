@@ -318,6 +318,23 @@ impl World {
         Ok(())
     }
 
+    /// Removes the stop `id` if its action has not started (the vehicle is not queued, served
+    /// or charging for it). Returns whether it was removed; a started or unknown stop stays.
+    ///
+    /// # Errors
+    /// [`SimError::UnknownVehicle`].
+    pub fn remove_stop(&mut self, v: VehicleIndex, id: u64) -> Result<bool, SimError> {
+        let veh = self.vehicle_mut(v)?;
+        let Some(k) = veh.stops.iter().position(|s| s.id == id) else {
+            return Ok(false);
+        };
+        if k == 0 && !matches!(veh.activity, Activity::Driving) {
+            return Ok(false);
+        }
+        veh.stops.remove(k);
+        Ok(true)
+    }
+
     /// Releases the vehicle's route up to sequence number `seq` (never backwards).
     ///
     /// # Errors
@@ -538,9 +555,14 @@ impl World {
         let p = veh.profile.clone();
         // Where it must be able to stop: the end of the released route or the next stop.
         let released_index = (veh.released.min(veh.route_end()) - veh.seq_base) as usize;
-        let stop_index = veh.stops.front().map_or(released_index, |s| {
-            ((s.seq.saturating_sub(veh.seq_base)) as usize).min(released_index)
-        });
+        let site = &self.site;
+        let stop_index = veh
+            .stops
+            .iter()
+            .find(|s| !drives_through(site, s))
+            .map_or(released_index, |s| {
+                ((s.seq.saturating_sub(veh.seq_base)) as usize).min(released_index)
+            });
         let stop_point = veh.cell_start(stop_index) + veh.path[stop_index].stop_point(p.min_gap);
         let held =
             time < veh.held_until || veh.paused || !matches!(veh.activity, Activity::Driving);
@@ -612,6 +634,8 @@ impl World {
             });
         }
         veh.front_index = new_front_index;
+        self.pass_stations(v);
+        let veh = &mut self.vehicles[v.0];
         // Rear leaving cells: past the cell's end and the next cell's junction clearance.
         while veh.path.len() > 1
             && veh.front_index > 0
@@ -631,8 +655,45 @@ impl World {
         advance > PROGRESS_EPSILON
     }
 
+    /// Finishes the drive-through stops (stations served in passing) whose stop point the
+    /// vehicle's front has reached.
+    fn pass_stations(&mut self, v: VehicleIndex) {
+        loop {
+            let veh = &self.vehicles[v.0];
+            let Some(stop) = veh.stops.front().copied() else {
+                return;
+            };
+            if !drives_through(&self.site, &stop) {
+                return;
+            }
+            let front_seq = veh.front_seq();
+            let reached = stop.seq < front_seq
+                || (stop.seq == front_seq && {
+                    let i = veh.front_index;
+                    veh.front + ARRIVAL_TOLERANCE
+                        >= veh.cell_start(i) + veh.path[i].stop_point(veh.profile.min_gap)
+                });
+            if !reached {
+                return;
+            }
+            self.vehicles[v.0].stops.pop_front();
+            if let StopAction::Service { station, .. } = stop.action {
+                self.stations[station.0 as usize].stats.served += 1;
+            }
+            self.events.push(SimEvent::ActionStarted {
+                vehicle: v,
+                stop: stop.id,
+            });
+            self.events.push(SimEvent::ActionFinished {
+                vehicle: v,
+                stop: stop.id,
+            });
+        }
+    }
+
     /// Starts the action of the next stop if the vehicle stands at its stop point.
     fn arrive(&mut self, v: VehicleIndex) {
+        self.pass_stations(v);
         let veh = &self.vehicles[v.0];
         if !matches!(veh.activity, Activity::Driving) || veh.speed > 1e-6 {
             return;
@@ -640,6 +701,9 @@ impl World {
         let Some(stop) = veh.stops.front().copied() else {
             return;
         };
+        if drives_through(&self.site, &stop) {
+            return;
+        }
         if stop.seq != veh.front_seq() {
             return;
         }
@@ -785,6 +849,13 @@ impl World {
             }
         }
     }
+}
+
+/// Whether a stop is served in passing: a service that changes no load at a drive-through
+/// station (map field `drive_through`).
+fn drives_through(site: &Site, stop: &Stop) -> bool {
+    matches!(stop.action, StopAction::Service { station, load: None }
+        if site.map.station(station).drive_through)
 }
 
 impl From<RouteCell> for CellId {

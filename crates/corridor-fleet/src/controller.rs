@@ -37,8 +37,12 @@ use crate::store::JobStore;
 pub struct ControllerConfig {
     /// How many visits may be committed ahead of a vehicle.
     pub lookahead: u64,
-    /// Below this battery fraction a free vehicle goes to charge.
+    /// Below this battery fraction a free vehicle goes to charge as soon as a charger is
+    /// free (until then it goes on working).
     pub charge_below: f64,
+    /// Below this battery fraction a vehicle takes no job and goes to charge even when it
+    /// must wait for a charger.
+    pub charge_reserve: f64,
     /// Charge up to this fraction.
     pub charge_to: f64,
     /// A vehicle with no work goes to a free charger below this fraction.
@@ -54,6 +58,11 @@ pub struct ControllerConfig {
     pub max_detour: u32,
     /// Tokens accepted on operator commands (empty: no check).
     pub tokens: Vec<String>,
+    /// Seconds a vehicle may stay blocked (not pinned, not held by the look-ahead) before it
+    /// may push the vehicles in its way off their routes, however long the detour: what
+    /// breaks a gridlock, at the price of a detour for someone. Longer than a normal queue
+    /// at a station lasts.
+    pub escalate_after_s: f64,
 }
 
 impl Default for ControllerConfig {
@@ -61,6 +70,7 @@ impl Default for ControllerConfig {
         ControllerConfig {
             lookahead: 4,
             charge_below: 0.25,
+            charge_reserve: 0.12,
             charge_to: 0.9,
             top_up_below: 0.6,
             max_steps_per_tick: 64,
@@ -68,6 +78,7 @@ impl Default for ControllerConfig {
             seed: 1,
             max_detour: 0,
             tokens: Vec::new(),
+            escalate_after_s: 300.0,
         }
     }
 }
@@ -198,6 +209,8 @@ struct FleetVehicle {
     fault: bool,
     battery: f64,
     task: Option<Task>,
+    /// Whether its goal is a place in line at a waiting area, not a place at a station.
+    waiting: bool,
     released_sent: u64,
     stops: Vec<StopOrder>,
 }
@@ -226,6 +239,8 @@ pub struct Controller {
     vehicles: Vec<FleetVehicle>,
     index: HashMap<String, u32>,
     closed: BTreeSet<LaneId>,
+    /// Cells of places off the through lanes (bays, chargers, inspection, parking).
+    parked_cells: BTreeSet<CellId>,
     config: ControllerConfig,
     now_s: f64,
     next_stop: u64,
@@ -264,6 +279,24 @@ impl Controller {
             .map_err(ControllerError::Start)?;
         planner.set_lookahead(config.lookahead);
         planner.set_max_detour(config.max_detour);
+        planner.set_stuck_limit(config.escalate_after_s);
+        // Places where vehicles stand for long are passed by on the through lane.
+        let mut parked_cells = BTreeSet::new();
+        for (s, station) in map.stations().iter().enumerate() {
+            if matches!(
+                station.kind,
+                StationKind::Crane
+                    | StationKind::YardBay
+                    | StationKind::Charger
+                    | StationKind::Inspection
+                    | StationKind::Parking
+            ) {
+                let places = cells.station_cells(&map, StationId(s as u32));
+                planner.set_avoided(&places, true);
+                parked_cells.extend(places);
+            }
+        }
+        planner.set_time(0.0);
         let mut fleet: Vec<FleetVehicle> = vehicles
             .iter()
             .map(|(id, _)| FleetVehicle {
@@ -272,6 +305,7 @@ impl Controller {
                 fault: false,
                 battery: 1.0,
                 task: None,
+                waiting: false,
                 released_sent: 0,
                 stops: Vec::new(),
             })
@@ -311,6 +345,7 @@ impl Controller {
             vehicles: fleet,
             index,
             closed: BTreeSet::new(),
+            parked_cells,
             config,
             now_s: 0.0,
             next_stop: 1,
@@ -527,9 +562,20 @@ impl Controller {
             return Ok(());
         };
         if task.stop != Some(stop) {
-            return Ok(()); // a stop of a cancelled task; nothing depends on it
+            // A stop of a cancelled task, or one served in passing (its step was finished
+            // when it was planned): nothing depends on it.
+            return Ok(());
         }
-        veh.task = None;
+        self.finish_step(v)
+    }
+
+    /// Finishes the step of the vehicle's task: the job moves on to its next step (or is
+    /// delivered), a charge ends; the vehicle's goal is cleared for the next tick.
+    fn finish_step(&mut self, v: u32) -> Result<(), FleetError> {
+        let veh = &mut self.vehicles[v as usize];
+        let Some(task) = veh.task.take() else {
+            return Ok(());
+        };
         let vehicle = veh.id.clone();
         if let Purpose::Job { job, step } = task.purpose {
             let last = self.jobs.get(&job).map_or(0, |j| j.steps.len() - 1);
@@ -560,6 +606,7 @@ impl Controller {
             }
         }
         self.planner.set_goal(v, None);
+        self.vehicles[v as usize].waiting = false;
         self.update_pin(v);
         Ok(())
     }
@@ -702,6 +749,7 @@ impl Controller {
             }) = veh.task
             {
                 veh.task = None;
+                veh.waiting = false;
                 veh.stops.retain(|_| false);
                 self.planner.set_goal(v, None);
                 self.update_pin(v);
@@ -777,8 +825,9 @@ impl Controller {
     /// this tick; the next tick tries again).
     pub fn tick(&mut self, now_s: f64) -> Result<(), FleetError> {
         self.now_s = self.now_s.max(now_s);
+        self.send_to_chargers(false);
         self.assign_jobs()?;
-        self.send_to_chargers();
+        self.send_to_chargers(true);
         self.set_goals();
         self.plan();
         self.release();
@@ -786,20 +835,47 @@ impl Controller {
     }
 
     fn frontier_cell(&self, v: u32) -> CellId {
-        CellId(self.planner.execution().frontier()[v as usize])
+        CellId(self.planner.execution().frontier_of(v))
     }
 
-    /// The nearest cell of `stations` from `from` that is not another vehicle's goal, with
-    /// its distance in moves; if every cell is someone's goal, the nearest of them (the
-    /// vehicle then queues for it).
-    fn nearest_cell(
+    /// The best cell of `stations` for a vehicle at `from` that is not another vehicle's
+    /// goal, with its distance in moves: a place at a station with a free server first (a
+    /// second bay of a busy crane only when no crane is free), then the nearest. `None` when
+    /// every reachable place is someone's goal.
+    fn free_cell(
         &mut self,
         from: CellId,
         stations: &[StationId],
         taken: &BTreeSet<CellId>,
     ) -> Option<(CellId, u32)> {
-        let mut free: Option<(CellId, u32)> = None;
-        let mut any: Option<(CellId, u32)> = None;
+        let mut best: Option<((bool, u32), CellId)> = None;
+        for &s in stations {
+            let cells = self.cells.station_cells(&self.map, s);
+            let busy = cells.iter().filter(|c| taken.contains(c)).count();
+            let full = busy >= self.map.station(s).capacity as usize;
+            for c in cells {
+                if taken.contains(&c) && c != from {
+                    continue;
+                }
+                let d = if c == from {
+                    Some(0)
+                } else {
+                    self.planner.distance(from, c)
+                };
+                let Some(d) = d else { continue };
+                // Staying in a place it already stands in beats moving to a free server.
+                let key = (full && c != from, d);
+                if best.is_none_or(|(k, _)| key < k) {
+                    best = Some((key, c));
+                }
+            }
+        }
+        best.map(|((_, d), c)| (c, d))
+    }
+
+    /// The nearest cell of `stations` from `from`, taken or not, with its distance.
+    fn nearest_any(&mut self, from: CellId, stations: &[StationId]) -> Option<(CellId, u32)> {
+        let mut best: Option<(CellId, u32)> = None;
         for &s in stations {
             for c in self.cells.station_cells(&self.map, s) {
                 let d = if c == from {
@@ -807,16 +883,81 @@ impl Controller {
                 } else {
                     self.planner.distance(from, c)
                 };
-                let Some(d) = d else { continue };
-                if any.is_none_or(|(_, b)| d < b) {
-                    any = Some((c, d));
-                }
-                if (!taken.contains(&c) || c == from) && free.is_none_or(|(_, b)| d < b) {
-                    free = Some((c, d));
+                if let Some(d) = d
+                    && best.is_none_or(|(_, b)| d < b)
+                {
+                    best = Some((c, d));
                 }
             }
         }
-        free.or(any)
+        best
+    }
+
+    /// The best free cell of `stations` (see [`Controller::free_cell`]) or, when every
+    /// place is taken, the nearest (the vehicle then queues for it). For travel estimates.
+    fn nearest_cell(
+        &mut self,
+        from: CellId,
+        stations: &[StationId],
+        taken: &BTreeSet<CellId>,
+    ) -> Option<(CellId, u32)> {
+        self.free_cell(from, stations, taken)
+            .or_else(|| self.nearest_any(from, stations))
+    }
+
+    /// Where a vehicle at `from` waits while every place of `stations` is taken: in line on
+    /// the way to the waiting node of the nearest station (map field `queue`), behind the
+    /// vehicles already waiting there (`line`: their places). `None` when the station has
+    /// no waiting node or the vehicle is past it (already inside the area it guards). With
+    /// the place, the vehicle's distance to the head of the line.
+    fn waiting_cell(
+        &mut self,
+        from: CellId,
+        stations: &[StationId],
+        line: &BTreeSet<CellId>,
+    ) -> Option<(CellId, u32)> {
+        // The waiting area of the nearest station (the chargers of two yards have one each).
+        let mut nearest: Option<(u32, StationId)> = None;
+        for &s in stations {
+            if let Some((_, d)) = self.nearest_any(from, &[s])
+                && nearest.is_none_or(|(b, _)| d < b)
+            {
+                nearest = Some((d, s));
+            }
+        }
+        let (_, station) = nearest?;
+        let node = self.map.station(station).queue?;
+        let stations = &[station];
+        let head = *self.cells.cells_at_node(node).first()?;
+        let (_, to_station) = self.nearest_any(from, stations)?;
+        let to_head = if head == from {
+            0
+        } else {
+            self.planner.distance(from, head)?
+        };
+        let (_, beyond) = self.nearest_any(head, stations)?;
+        if to_head + beyond != to_station {
+            return None; // the waiting node is not on the way: the vehicle is past it
+        }
+        // The line: from the head back, the places of vehicles already waiting in it. Join
+        // it behind the last of them, on this vehicle's way to the head.
+        let mut path = vec![from];
+        let mut at = from;
+        for remaining in (0..to_head).rev() {
+            let next = self
+                .cells
+                .successors(at)
+                .iter()
+                .copied()
+                .find(|&s| s == head || self.planner.distance(s, head) == Some(remaining))?;
+            path.push(next);
+            at = next;
+        }
+        let mut place = path.len() - 1;
+        while place > 0 && line.contains(&path[place]) {
+            place -= 1;
+        }
+        Some((path[place], to_head))
     }
 
     fn goals_taken(&self) -> BTreeSet<CellId> {
@@ -832,7 +973,7 @@ impl Controller {
                 veh.mode == Mode::Active
                     && !veh.fault
                     && veh.task.is_none()
-                    && veh.battery >= self.config.charge_below
+                    && veh.battery >= self.config.charge_reserve
             })
             .collect();
         if free.is_empty() {
@@ -882,7 +1023,10 @@ impl Controller {
         Ok(())
     }
 
-    fn send_to_chargers(&mut self) {
+    /// Sends free vehicles to charge: below the reserve always (they may have to wait for a
+    /// charger), below `charge_below` when a charger is free, and (`top_up`, after jobs have
+    /// been assigned) idle vehicles below `top_up_below` when a charger is free.
+    fn send_to_chargers(&mut self, top_up: bool) {
         let chargers: Vec<StationId> = (0..self.map.stations().len() as u32)
             .map(StationId)
             .filter(|&s| self.map.station(s).kind == StationKind::Charger)
@@ -895,11 +1039,12 @@ impl Controller {
             if veh.task.is_some() || veh.mode == Mode::Paused || veh.fault {
                 continue;
             }
-            let must = veh.battery < self.config.charge_below;
+            let must = veh.battery < self.config.charge_reserve;
+            let due = veh.battery < self.config.charge_below;
             // A free vehicle tops up while a charger is free: it parks off the lanes and
             // starts its next job fuller (early, partial charging).
-            let top_up = veh.battery < self.config.top_up_below;
-            if !must && !top_up {
+            let top_up = top_up && veh.battery < self.config.top_up_below;
+            if !must && !due && !top_up {
                 continue;
             }
             let taken = self.goals_taken();
@@ -918,24 +1063,92 @@ impl Controller {
         }
     }
 
+    /// Gives every vehicle with a task and no stop attached its goal: a free place at one
+    /// of the task's stations, reserved for it alone; while there is none, a place in line
+    /// at the stations' waiting area (re-chosen every tick, the line moving up); without a
+    /// waiting area, the nearest place (it queues there). Vehicles waiting in line get
+    /// places nearest-first, so the line is served in order.
     fn set_goals(&mut self) {
+        let mut wanting: Vec<(u32, u32)> = Vec::new();
         for v in 0..self.vehicles.len() as u32 {
-            let Some(task) = self.vehicles[v as usize].task.clone() else {
+            let veh = &self.vehicles[v as usize];
+            let Some(task) = veh.task.as_ref() else {
                 continue;
             };
-            if task.stop.is_some() || self.planner.goal(v).is_some() {
+            if task.stop.is_some() || (self.planner.goal(v).is_some() && !veh.waiting) {
                 continue;
             }
-            let taken = self.goals_taken();
-            if let Some((cell, _)) =
-                self.nearest_cell(self.frontier_cell(v), &task.stations, &taken)
-            {
-                self.planner.set_goal(v, Some(cell));
+            let stations = task.stations.clone();
+            let from = self.frontier_cell(v);
+            let d = self
+                .nearest_any(from, &stations)
+                .map_or(u32::MAX, |(_, d)| d);
+            wanting.push((d, v));
+        }
+        wanting.sort_unstable();
+        // The lines are laid out afresh, nearest vehicle first, so that places in line follow
+        // the order in which the vehicles drive up.
+        let mut line = BTreeSet::new();
+        for (_, v) in wanting {
+            if let Some(place) = self.set_goal_of(v, &line) {
+                line.insert(place);
             }
         }
     }
 
+    /// The places in line of the vehicles waiting now.
+    fn line_places(&self, except: u32) -> BTreeSet<CellId> {
+        (0..self.vehicles.len() as u32)
+            .filter(|&w| w != except && self.vehicles[w as usize].waiting)
+            .filter_map(|w| self.planner.goal(w))
+            .collect()
+    }
+
+    /// Chooses vehicle `v`'s goal for its task (see [`Controller::set_goals`]), with `line`
+    /// the places in line already given out. Returns its place in line, if it waits.
+    fn set_goal_of(&mut self, v: u32, line: &BTreeSet<CellId>) -> Option<CellId> {
+        let stations = self.vehicles[v as usize]
+            .task
+            .as_ref()
+            .map(|t| t.stations.clone())?;
+        let own = self.planner.goal(v);
+        let mut taken = self.goals_taken();
+        if let Some(g) = own {
+            taken.remove(&g);
+        }
+        let guarded = stations
+            .iter()
+            .any(|&s| self.map.station(s).queue.is_some());
+        let from = self.frontier_cell(v);
+        let queue = self.waiting_cell(from, &stations, line);
+        // Places of a guarded area go to vehicles at the head of its line, in the order
+        // they reach it: a vehicle farther back drives up to the line first (a place
+        // reserved from afar would go to a vehicle stuck behind one without a place).
+        let far = queue.is_some_and(|(_, to_head)| to_head > 1);
+        let free = if far {
+            None
+        } else {
+            self.free_cell(from, &stations, &taken)
+        };
+        let (goal, waiting) = match free {
+            Some((cell, _)) => (Some(cell), false),
+            None => match queue {
+                Some((cell, _)) => (Some(cell), true),
+                // Past the waiting area of a guarded yard, standing in a place off the
+                // through lanes (a bay, a charger): wait there, not on the ring.
+                None if guarded && self.parked_cells.contains(&from) => (Some(from), true),
+                None => (self.nearest_any(from, &stations).map(|(c, _)| c), false),
+            },
+        };
+        self.vehicles[v as usize].waiting = waiting;
+        if goal.is_some() && goal != own {
+            self.planner.set_goal(v, goal);
+        }
+        goal.filter(|_| waiting)
+    }
+
     fn plan(&mut self) {
+        self.planner.set_time(self.now_s);
         for _ in 0..self.config.max_steps_per_tick {
             let needs = (0..self.vehicles.len() as u32).any(|v| {
                 let ex = self.planner.execution();
@@ -974,7 +1187,7 @@ impl Controller {
             let Some(task) = self.vehicles[v as usize].task.clone() else {
                 continue;
             };
-            if task.stop.is_some() {
+            if task.stop.is_some() || self.vehicles[v as usize].waiting {
                 continue;
             }
             let cell = self.frontier_cell(v);
@@ -1007,6 +1220,20 @@ impl Controller {
             let visit = self.planner.execution().last_visit(v);
             let veh = &mut self.vehicles[v as usize];
             veh.stops.push(StopOrder { id, visit, kind });
+            let in_passing = matches!(kind, StopKind::Service { station, load: None }
+                if self.map.station(station).drive_through);
+            if in_passing {
+                // Served while driving through: the plan goes on to the next step now,
+                // with its goal chosen before the next plan step moves the vehicle on.
+                if let Err(e) = self.finish_step(v) {
+                    let vehicle = self.vehicles[v as usize].id.clone();
+                    self.alarm("critical", &vehicle, format!("stop {id}: {e}"));
+                }
+                let line = self.line_places(v);
+                self.set_goal_of(v, &line);
+                continue;
+            }
+            let veh = &mut self.vehicles[v as usize];
             if let Some(t) = veh.task.as_mut() {
                 t.stop = Some(id);
             }

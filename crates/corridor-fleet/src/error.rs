@@ -47,4 +47,26 @@ pub enum FleetError {
         /// What the decoder said.
         reason: String,
     },
+    /// A message names a vehicle the fleet does not have.
+    #[error("unknown vehicle {0:?}")]
+    UnknownVehicle(String),
+    /// The VDA 5050 layer refused or could not handle a message for a vehicle: an order the
+    /// tracker does not admit, a stale or duplicate state, a message that cannot be built.
+    #[error("vehicle {vehicle}: {source}")]
+    Vda5050 {
+        /// The vehicle (its fleet id, or `manufacturer/serialNumber` when unknown).
+        vehicle: String,
+        /// What the VDA 5050 layer said.
+        source: Box<corridor_vda5050::Vda5050Error>,
+    },
+    /// A vehicle reported something the fleet cannot use or did not expect (an action it
+    /// never sent, a failed stop, a rejected order, progress on an unknown node), or a stop
+    /// cannot be delivered to it; the report is otherwise used, nothing else changes.
+    #[error("vehicle {vehicle}: {reason}")]
+    VehicleReport {
+        /// The vehicle's fleet id.
+        vehicle: String,
+        /// What was wrong.
+        reason: String,
+    },
 }

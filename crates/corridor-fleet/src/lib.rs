@@ -80,6 +80,7 @@ mod error;
 mod job;
 pub mod operator;
 mod store;
+pub mod vda;
 
 pub use assign::assign;
 pub use controller::{
@@ -89,3 +90,4 @@ pub use controller::{
 pub use error::FleetError;
 pub use job::{Job, JobId, JobSpec, JobState};
 pub use store::JobStore;
+pub use vda::{VdaCommand, VdaFleet};

@@ -91,6 +91,10 @@ struct RawStation {
     #[serde(default)]
     capacity: Option<Spanned<i64>>,
     service: Spanned<RawService>,
+    #[serde(default)]
+    queue: Option<Spanned<String>>,
+    #[serde(default)]
+    drive_through: bool,
 }
 
 #[derive(Deserialize)]
@@ -505,6 +509,10 @@ fn parse(source: &str, rep: &mut Reporter<'_>) -> Option<SiteMap> {
             None => 1,
         };
         let service = service(&raw.service, &field("service"), rep);
+        let queue = raw
+            .queue
+            .as_ref()
+            .and_then(|q| lookup(&node_index, q, field("queue"), "node", rep));
         let id = raw.id.get_ref().clone();
         if station_index.contains_key(&id) {
             rep.report(
@@ -523,6 +531,8 @@ fn parse(source: &str, rep: &mut Reporter<'_>) -> Option<SiteMap> {
             nodes: station_nodes,
             capacity,
             service,
+            queue,
+            drive_through: raw.drive_through,
         });
     }
 

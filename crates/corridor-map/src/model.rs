@@ -228,6 +228,14 @@ pub struct Station {
     pub capacity: u32,
     /// How long one service takes.
     pub service: ServiceTime,
+    /// Where vehicles wait while every place of the station is taken: in line on the lanes
+    /// leading into this node, the first at the node. `None`: no waiting area; a vehicle
+    /// with nowhere free queues for the nearest place itself.
+    pub queue: Option<NodeId>,
+    /// Served while the vehicle drives through at the lane's speed limit, without stopping
+    /// (a weigh-in-motion scale, a drive-through scanner, a border marker); the service
+    /// time is not waited for.
+    pub drive_through: bool,
 }
 
 /// The kinematic and energy profile of a kind of vehicle.

@@ -182,6 +182,12 @@ impl ExecutionGraph {
             .collect()
     }
 
+    /// The cell of `vehicle`'s last visit (one entry of [`ExecutionGraph::frontier`],
+    /// without building the whole vector).
+    pub fn frontier_of(&self, vehicle: u32) -> u32 {
+        self.visits[vehicle as usize].back().copied().unwrap_or(0)
+    }
+
     /// Index of the vehicle's last visit.
     pub fn last_visit(&self, vehicle: u32) -> u64 {
         let v = vehicle as usize;

@@ -22,7 +22,6 @@
 //! execution graph could not carry out (a swap, a ring of vehicles rotating in one step) are
 //! never generated.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use corridor_map::{CellGraph, CellId};
@@ -32,26 +31,40 @@ use rand_chacha::ChaCha8Rng;
 use crate::execution::{ExecutionError, ExecutionGraph};
 
 /// Lazily computed distance tables: for each goal, every cell's number of moves to it over
-/// open cells. Computed on first use, kept until cells close or open.
+/// open cells. Computed on first use, kept until cells close or open. Looked up by goal
+/// cell through a dense index (no hashing: this is the hottest look-up of a tick).
 #[derive(Debug, Default)]
 struct Distances {
-    tables: HashMap<u32, Vec<u32>>,
+    /// For each goal cell, the index of its table in `tables`, or `NO_TABLE`.
+    slot: Vec<u32>,
+    tables: Vec<Vec<u32>>,
 }
 
 const UNREACHABLE: u32 = u32::MAX;
-/// After this many steps without moving, a vehicle's pushes ignore the detour limit.
-const STUCK_STEPS: u32 = 20;
+const NO_TABLE: u32 = u32::MAX;
+/// Default escalation: after this long (on the planner's clock) without moving, a vehicle's
+/// pushes ignore the detour limit.
+const STUCK_LIMIT: f64 = 20.0;
 /// At most this many cells' worth of tables are kept (64 MiB of `u32`); beyond it the
 /// cache starts again empty. Fleet goals are a few station cells; benchmarks with random
 /// goals on large maps would otherwise grow without bound.
 const CACHE_CELLS: usize = 16 << 20;
 
 impl Distances {
+    fn clear(&mut self) {
+        self.slot.iter_mut().for_each(|s| *s = NO_TABLE);
+        self.tables.clear();
+    }
+
     fn table(&mut self, graph: &CellGraph, closed: &[bool], goal: u32) -> &[u32] {
-        if !self.tables.contains_key(&goal) && (self.tables.len() + 1) * graph.len() > CACHE_CELLS {
+        if self.slot.len() != graph.len() {
+            self.slot = vec![NO_TABLE; graph.len()];
             self.tables.clear();
         }
-        self.tables.entry(goal).or_insert_with(|| {
+        if self.slot[goal as usize] == NO_TABLE {
+            if (self.tables.len() + 1) * graph.len() > CACHE_CELLS {
+                self.clear();
+            }
             let mut dist = vec![UNREACHABLE; graph.len()];
             let mut queue = std::collections::VecDeque::new();
             dist[goal as usize] = 0;
@@ -69,8 +82,10 @@ impl Distances {
                     }
                 }
             }
-            dist
-        })
+            self.slot[goal as usize] = self.tables.len() as u32;
+            self.tables.push(dist);
+        }
+        &self.tables[self.slot[goal as usize] as usize]
     }
 }
 
@@ -91,10 +106,19 @@ pub struct LifelongPlanner {
     goals: Vec<Option<u32>>,
     pinned: Vec<bool>,
     closed: Vec<bool>,
+    /// Cells a vehicle passes through only when no equally short move avoids them.
+    avoid: Vec<bool>,
     /// Steps since the vehicle's goal was set or last reached.
     elapsed: Vec<u64>,
-    /// Consecutive steps the vehicle, with a goal not reached and not pinned, did not move.
-    stuck: Vec<u32>,
+    /// When the vehicle last moved, got its goal, or was held (pinned or by the look-ahead
+    /// bound), on the planner's clock: it is stuck from then on while it does not move.
+    stuck_since: Vec<f64>,
+    /// The planner's clock: the caller's ([`LifelongPlanner::set_time`]) or, until the caller
+    /// sets one, the number of steps taken.
+    time: f64,
+    caller_clock: bool,
+    /// How long a vehicle may be stuck before its pushes ignore the detour limit.
+    stuck_limit: f64,
     distances: Distances,
     rng: ChaCha8Rng,
     lookahead: u64,
@@ -130,8 +154,12 @@ impl LifelongPlanner {
             goals: vec![None; n],
             pinned: vec![false; n],
             closed: vec![false; cells],
+            avoid: vec![false; cells],
             elapsed: vec![0; n],
-            stuck: vec![0; n],
+            stuck_since: vec![0.0; n],
+            time: 0.0,
+            caller_clock: false,
+            stuck_limit: STUCK_LIMIT,
             distances: Distances::default(),
             rng: ChaCha8Rng::seed_from_u64(seed),
             lookahead: u64::MAX,
@@ -161,6 +189,23 @@ impl LifelongPlanner {
         self.max_detour = moves;
     }
 
+    /// Sets the planner's clock (any unit, never going back; the controller passes
+    /// seconds). From the first call on, escalation ([`LifelongPlanner::set_stuck_limit`])
+    /// is measured on this clock instead of in steps, so that a vehicle waiting in a queue
+    /// does not escalate faster when more steps are planned per second.
+    pub fn set_time(&mut self, now: f64) {
+        self.caller_clock = true;
+        self.time = self.time.max(now);
+    }
+
+    /// How long (in steps, or in the unit of [`LifelongPlanner::set_time`]) a vehicle with a
+    /// goal may stay blocked before its pushes ignore the detour limit (plain PIBT for that
+    /// vehicle, which keeps a queue from turning into a gridlock). Time a vehicle spends
+    /// pinned or held by the look-ahead bound does not count. Default 20.
+    pub fn set_stuck_limit(&mut self, limit: f64) {
+        self.stuck_limit = limit.max(0.0);
+    }
+
     /// The execution graph: what is committed, released and entered.
     pub fn execution(&self) -> &ExecutionGraph {
         &self.execution
@@ -178,7 +223,7 @@ impl LifelongPlanner {
     pub fn set_goal(&mut self, v: u32, goal: Option<CellId>) {
         self.goals[v as usize] = goal.map(|c| c.0);
         self.elapsed[v as usize] = 0;
-        self.stuck[v as usize] = 0;
+        self.stuck_since[v as usize] = self.time;
     }
 
     /// The goal of vehicle `v`.
@@ -198,7 +243,21 @@ impl LifelongPlanner {
                 *slot = closed;
             }
         }
-        self.distances.tables.clear();
+        self.distances.clear();
+    }
+
+    /// Marks cells that vehicles should not pass through: among moves that bring a vehicle
+    /// equally close to its goal, one into such a cell is taken last, unless the cell is the
+    /// vehicle's goal. For places where vehicles stand for a long time (bays on sidings
+    /// beside a through lane, chargers): a vehicle driving past uses the through lane and
+    /// leaves the places to those that stop there. Distances and completeness are unchanged:
+    /// this only orders equally good moves.
+    pub fn set_avoided(&mut self, cells: &[CellId], avoided: bool) {
+        for c in cells {
+            if let Some(slot) = self.avoid.get_mut(c.0 as usize) {
+                *slot = avoided;
+            }
+        }
     }
 
     /// Moves from `from` to `goal`, over open cells (`None` if it cannot be reached).
@@ -209,8 +268,7 @@ impl LifelongPlanner {
 
     /// Whether vehicle `v`'s frontier is at its goal.
     pub fn at_goal(&self, v: u32) -> bool {
-        let frontier = self.execution.frontier();
-        self.goals[v as usize].is_some_and(|g| frontier[v as usize] == g)
+        self.goals[v as usize].is_some_and(|g| self.execution.frontier_of(v) == g)
     }
 
     /// Plans one step for every vehicle and commits it.
@@ -220,6 +278,9 @@ impl LifelongPlanner {
     /// construction); the execution graph's error is passed on if that is ever violated.
     pub fn step(&mut self) -> Result<StepReport, ExecutionError> {
         let n = self.goals.len();
+        if !self.caller_clock {
+            self.time += 1.0;
+        }
         self.now = self.execution.frontier();
         for v in 0..n {
             self.next[v] = None;
@@ -231,6 +292,8 @@ impl LifelongPlanner {
             let ahead = self.execution.last_visit(v as u32) - self.execution.entered(v as u32);
             if self.pinned[v] || ahead >= self.lookahead {
                 self.decide(v as u32, self.now[v]);
+                // Held, not blocked: this does not count as being stuck.
+                self.stuck_since[v] = self.time;
             }
         }
         let mut order: Vec<u32> = (0..n as u32)
@@ -251,7 +314,7 @@ impl LifelongPlanner {
             if self.next[v as usize].is_none() {
                 // A vehicle stuck for long may push others as far as needed (plain PIBT):
                 // the detour limit must not turn a queue into a gridlock.
-                self.unlimited = self.stuck[v as usize] >= STUCK_STEPS;
+                self.unlimited = self.time - self.stuck_since[v as usize] >= self.stuck_limit;
                 self.pibt(v, None);
             }
         }
@@ -263,11 +326,11 @@ impl LifelongPlanner {
             let from = self.now[v];
             self.occupied_now[from as usize] = None;
             self.occupied_next[to as usize] = None;
+            if to != from || self.goals[v].is_none_or(|g| g == from) {
+                self.stuck_since[v] = self.time;
+            }
             if to != from {
                 report.moved += 1;
-                self.stuck[v] = 0;
-            } else if self.goals[v].is_some_and(|g| g != from) && !self.pinned[v] {
-                self.stuck[v] = self.stuck[v].saturating_add(1);
             }
             match self.goals[v] {
                 Some(g) if to == g => {
@@ -322,7 +385,10 @@ impl LifelongPlanner {
         let dist = |c: u32| table.map_or(0, |t| t[c as usize]);
         for &s in self.graph.successors(CellId(here)) {
             if !self.closed[s.0 as usize] {
-                let jitter: f64 = self.rng.random();
+                // An avoided cell that is not the goal ranks after the other moves of the
+                // same distance (jitter is below 1; staying ranks at 2).
+                let avoided = self.avoid[s.0 as usize] && goal != Some(s.0);
+                let jitter: f64 = self.rng.random::<f64>() + if avoided { 1.0 } else { 0.0 };
                 candidates.push((s.0, dist(s.0), jitter));
             }
         }

@@ -141,6 +141,60 @@ fn service_queue_and_load() {
     assert_eq!(world.station_stats()[scanner.0 as usize].served, 1);
 }
 
+/// A drive-through station (`drive_through = true`) is served in passing: the vehicle keeps
+/// moving past the stop point, the action starts and finishes there, the load is unchanged.
+#[test]
+fn a_drive_through_station_is_served_without_stopping() {
+    let map = crate::LOOP.replace(
+        "service = { dist = \"uniform\", min = 20, max = 40 }",
+        "service = { dist = \"uniform\", min = 20, max = 40 }\ndrive_through = true",
+    );
+    let site = Arc::new(
+        Site::new(corridor_map::SiteMap::from_toml_str(&map, "loop.toml").expect("valid"))
+            .expect("cells"),
+    );
+    let scanner = site.map.station_id("scanner").expect("scanner");
+    assert!(site.map.station(scanner).drive_through);
+    let mut world = World::new(Arc::clone(&site), 3);
+    let ab = lane(&site, 0);
+    let bs = lane(&site, 1);
+    let sc = lane(&site, 2);
+    let v = world.add_vehicle("V0", 0, ab[0], 0.5).expect("add");
+    let route: Vec<CellId> = ab[1..].iter().chain(&bs).chain(&sc).copied().collect();
+    let at = (ab.len() - 1 + bs.len()) as u64;
+    let stop = Stop {
+        id: 7,
+        seq: at,
+        action: StopAction::Service {
+            station: scanner,
+            load: None,
+        },
+    };
+    let end = world.set_route(v, 0, &route, &[stop]).expect("route");
+    world.release(v, end).expect("release");
+    let mut finished_at_speed = None;
+    for _ in 0..4000 {
+        world.step(DT);
+        for e in world.drain_events() {
+            match e {
+                SimEvent::ActionFinished { stop: 7, .. } => {
+                    finished_at_speed = Some(world.vehicle(v).expect("view").speed);
+                }
+                SimEvent::Collision { .. } | SimEvent::Stall { .. } => panic!("{e:?}"),
+                _ => {}
+            }
+        }
+        if world.vehicle(v).expect("view").front_seq == end {
+            break;
+        }
+    }
+    let speed = finished_at_speed.expect("served in passing");
+    assert!(speed > 0.5, "the vehicle stopped at the scanner ({speed} m/s)");
+    let view = world.vehicle(v).expect("view");
+    assert!(!view.loaded);
+    assert_eq!(world.station_stats()[scanner.0 as usize].served, 1);
+}
+
 #[test]
 fn a_broken_down_leader_stops_the_follower_safely() {
     let site = site();

@@ -1,6 +1,7 @@
 //! Integration tests of the kinematic simulator.
 
 mod driving;
+mod vda;
 
 use std::sync::Arc;
 

@@ -3,6 +3,7 @@
 mod day;
 mod operator;
 mod store;
+mod vda;
 
 use corridor_map::SiteMap;
 

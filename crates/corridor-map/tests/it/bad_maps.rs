@@ -60,6 +60,12 @@ const CASES: &[(&str, usize, &str, &str)] = &[
         "site.speed_limit",
         "must be a positive number",
     ),
+    (
+        "queue_unknown_node",
+        32,
+        "station[0].queue",
+        "unknown node \"Q\"",
+    ),
     ("dead_end", 28, "node \"C\"", "cannot return to the rest"),
     (
         "crossing",
