@@ -1,11 +1,13 @@
 //! `corridor`: the command-line front of the Corridor workspace.
 
 mod check;
-mod day;
+mod demo;
 mod lifelong;
 mod mapf;
-mod plot;
 mod render;
+mod sweep;
+#[cfg(test)]
+mod tests;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -36,9 +38,14 @@ enum Command {
     Mapf(mapf::MapfArgs),
     /// Draw a map as SVG: lanes with direction arrows, stations by kind, border, scale bars.
     Render(render::RenderArgs),
-    /// Simulate a day at a border gate in process on the virtual clock: the fleet
-    /// controller drives simulated vehicles; prints a summary, writes report.json and plots.
-    Day(day::DayArgs),
+    /// The main job: embedded MQTT broker, operator API, fleet controller and a simulated
+    /// fleet speaking VDA 5050, for a simulated day at the border gate (accelerated virtual
+    /// clock by default); prints a summary, writes report.json and SVG plots.
+    Demo(demo::DemoArgs),
+    /// Fleet sizing: the simulated day for each fleet size of a range; containers per day
+    /// against fleet size (table, sweep.json, sweep.svg) and the smallest fleet that meets
+    /// the target.
+    Sweep(sweep::SweepArgs),
 }
 
 fn main() -> ExitCode {
@@ -55,7 +62,8 @@ fn main() -> ExitCode {
         Command::Lifelong(args) => lifelong::run(&args),
         Command::Render(args) => render::run(&args),
         Command::Mapf(args) => mapf::run(&args),
-        Command::Day(args) => day::run(&args),
+        Command::Demo(args) => demo::run(&args),
+        Command::Sweep(args) => sweep::run(&args),
     };
     match result {
         Ok(code) => code,

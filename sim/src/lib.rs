@@ -83,4 +83,4 @@ pub use error::SimError;
 pub use site::{RouteCell, Site};
 pub use vda::{InstantRequests, VdaVehicle};
 pub use vehicle::{Activity, Stop, StopAction, VehicleView};
-pub use world::{SimEvent, StationStats, VehicleIndex, World};
+pub use world::{SimEvent, StationStats, VehicleIndex, VehicleProbe, World};

@@ -159,6 +159,11 @@ pub struct VdaVehicle {
     next_stop: u64,
     state_requested: bool,
     last_published: Option<(f64, VehicleState)>,
+    /// Bumped by every change of the vehicle's own bookkeeping (orders, actions, progress).
+    generation: u64,
+    /// `generation` and the world's probe when the last state was published: while both
+    /// are unchanged, nothing but position, velocity and battery can have changed.
+    published_at: Option<(u64, crate::VehicleProbe)>,
 }
 
 impl VdaVehicle {
@@ -192,6 +197,8 @@ impl VdaVehicle {
             next_stop: 1,
             state_requested: false,
             last_published: None,
+            generation: 0,
+            published_at: None,
         })
     }
 
@@ -213,6 +220,7 @@ impl VdaVehicle {
     /// [`SimError::OrderRejected`] naming the VDA 5050 error type;
     /// [`SimError::UnknownVehicle`] if the world lost the vehicle.
     pub fn apply_order(&mut self, world: &mut World, order: &Order) -> Result<(), SimError> {
+        self.generation += 1;
         match self.check_order(world, order) {
             Ok(Plan::Ignore) => Ok(()),
             Ok(plan) => {
@@ -641,6 +649,7 @@ impl VdaVehicle {
         world: &mut World,
         actions: &[Action],
     ) -> Result<InstantRequests, SimError> {
+        self.generation += 1;
         let mut requests = InstantRequests::default();
         let mut refused: Option<SimError> = None;
         for action in actions {
@@ -725,6 +734,17 @@ impl VdaVehicle {
     /// Takes the world's events of the last step(s); events of other vehicles are ignored.
     pub fn observe(&mut self, events: &[SimEvent]) {
         for e in events {
+            match *e {
+                SimEvent::Left { vehicle, .. }
+                | SimEvent::Entered { vehicle, .. }
+                | SimEvent::ActionStarted { vehicle, .. }
+                | SimEvent::ActionFinished { vehicle, .. }
+                    if vehicle == self.vehicle =>
+                {
+                    self.generation += 1;
+                }
+                _ => {}
+            }
             match *e {
                 SimEvent::Left { vehicle, seq, .. } if vehicle == self.vehicle => {
                     self.entered = self.entered.max(seq + 1);
@@ -882,6 +902,15 @@ impl VdaVehicle {
         if self.state_requested || now_s - at >= MAX_STATE_INTERVAL_S {
             return Ok(true);
         }
+        // Cheap test first: the state is a function of the bookkeeping and the probed
+        // values, apart from position, velocity and battery.
+        let probe = world.probe(self.vehicle)?;
+        if let Some((generation, was)) = &self.published_at
+            && *generation == self.generation
+            && same_apart_from_motion(was, &probe)
+        {
+            return Ok(false);
+        }
         Ok(significant(&self.state(world, now_s)?) != *last)
     }
 
@@ -889,6 +918,23 @@ impl VdaVehicle {
     pub fn published(&mut self, state: &VehicleState, now_s: f64) {
         self.state_requested = false;
         self.last_published = Some((now_s, significant(state)));
+        self.published_at = None;
+    }
+
+    /// [`VdaVehicle::published`] with the world, so that the next
+    /// [`VdaVehicle::needs_publish`] can answer from a probe.
+    ///
+    /// # Errors
+    /// [`SimError::UnknownVehicle`].
+    pub fn published_in(
+        &mut self,
+        world: &World,
+        state: &VehicleState,
+        now_s: f64,
+    ) -> Result<(), SimError> {
+        self.published(state, now_s);
+        self.published_at = Some((self.generation, world.probe(self.vehicle)?));
+        Ok(())
     }
 
     /// The state to publish now, if one is due ([`VdaVehicle::needs_publish`]); it is
@@ -901,11 +947,29 @@ impl VdaVehicle {
         world: &World,
         now_s: f64,
     ) -> Result<Option<VehicleState>, SimError> {
-        if !self.needs_publish(world, now_s)? {
-            return Ok(None);
+        // As `needs_publish`, building the state once.
+        let Some((at, last)) = &self.last_published else {
+            let state = self.state(world, now_s)?;
+            self.published_in(world, &state, now_s)?;
+            return Ok(Some(state));
+        };
+        let due = self.state_requested || now_s - at >= MAX_STATE_INTERVAL_S;
+        if !due {
+            let probe = world.probe(self.vehicle)?;
+            if let Some((generation, was)) = &self.published_at
+                && *generation == self.generation
+                && same_apart_from_motion(was, &probe)
+            {
+                return Ok(None);
+            }
         }
         let state = self.state(world, now_s)?;
-        self.published(&state, now_s);
+        if !due && significant(&state) == *last {
+            // Nothing but motion changed: remember the probe so the next check is cheap.
+            self.published_at = Some((self.generation, world.probe(self.vehicle)?));
+            return Ok(None);
+        }
+        self.published_in(world, &state, now_s)?;
         Ok(Some(state))
     }
 }
@@ -923,6 +987,18 @@ enum Plan {
         from_seq: u64,
         stops: Vec<PlannedStop>,
     },
+}
+
+/// Whether two probes agree in everything a state shows apart from position, velocity and
+/// battery level (moving or not counts: `driving`).
+fn same_apart_from_motion(a: &crate::VehicleProbe, b: &crate::VehicleProbe) -> bool {
+    (a.speed > 0.0) == (b.speed > 0.0)
+        && a.front_seq == b.front_seq
+        && a.released == b.released
+        && a.route_end == b.route_end
+        && a.paused == b.paused
+        && a.loaded == b.loaded
+        && std::mem::discriminant(&a.activity) == std::mem::discriminant(&b.activity)
 }
 
 /// The state without what changes continuously (position, velocity, battery level).

@@ -19,6 +19,25 @@ use crate::vehicle::{Activity, Stop, StopAction, Vehicle, VehicleView};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct VehicleIndex(pub usize);
 
+/// A vehicle's state in a few numbers ([`World::probe`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct VehicleProbe {
+    /// Speed, m/s.
+    pub speed: f64,
+    /// Sequence number of the cell holding the front.
+    pub front_seq: u64,
+    /// The last sequence number released.
+    pub released: u64,
+    /// The last sequence number of the known route.
+    pub route_end: u64,
+    /// Paused until resumed.
+    pub paused: bool,
+    /// Whether it carries a container.
+    pub loaded: bool,
+    /// What it does.
+    pub activity: Activity,
+}
+
 /// Something that happened in a step.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SimEvent {
@@ -444,6 +463,27 @@ impl World {
             energy_used_kwh: veh.energy_used_kwh,
             emergency_brakings: veh.emergency_brakings,
             moving_s: veh.moving_s,
+        })
+    }
+
+    /// The vehicle's state in a few numbers, without allocating (for checks made every
+    /// step; [`World::vehicle`] gives the full view).
+    ///
+    /// # Errors
+    /// [`SimError::UnknownVehicle`].
+    pub fn probe(&self, v: VehicleIndex) -> Result<VehicleProbe, SimError> {
+        let veh = self
+            .vehicles
+            .get(v.0)
+            .ok_or_else(|| SimError::UnknownVehicle(format!("#{}", v.0)))?;
+        Ok(VehicleProbe {
+            speed: veh.speed,
+            front_seq: veh.front_seq(),
+            released: veh.released,
+            route_end: veh.route_end(),
+            paused: veh.paused,
+            loaded: veh.loaded,
+            activity: veh.activity,
         })
     }
 

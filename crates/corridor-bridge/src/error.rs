@@ -65,10 +65,21 @@ pub enum BridgeError {
     #[error(transparent)]
     Protocol(#[from] Vda5050Error),
 
+    /// A call that the vehicle's side of VDA 5050 does not allow, e.g. publishing
+    /// `CONNECTION_BROKEN` (only the broker publishes it, as the last will). Nothing was
+    /// published.
+    #[error("vehicle {vehicle}: {reason}")]
+    Refused {
+        /// The vehicle the call was made for.
+        vehicle: VehicleId,
+        /// What is not allowed, and why.
+        reason: String,
+    },
+
     /// The connection's event loop has stopped (after shutdown); nothing more can be sent.
     #[error("{what}: the MQTT connection has been shut down")]
     Closed {
-        /// Which connection (`master control` or `operator API`).
+        /// Which connection (`master control`, `operator API` or `vehicle link`).
         what: &'static str,
     },
 

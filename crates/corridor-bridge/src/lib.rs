@@ -9,6 +9,10 @@
 //! - [`OperatorApi`]: the operator commands, replies and events of `docs/operator-api.md`,
 //!   parsed with [`corridor_fleet::operator::parse_command`] and handed to the controller as
 //!   [`OperatorRequest`]s.
+//! - [`VehicleLink`]: the vehicle side of VDA 5050 on its own connection, as the
+//!   simulator's vehicles (or a real one) use it: last will, `order` and `instantActions`
+//!   decoded into [`FleetMessage`]s, `state`, `factsheet` and `connection` published with
+//!   numbered headers, ONLINE announced again after every reconnection.
 //! - [`EmbeddedBroker`] (cargo feature `embedded-broker`): rumqttd in this process, so one
 //!   command runs everything on a bare machine; any MQTT 3.1.1 broker (Mosquitto, EMQX)
 //!   replaces it through a [`BrokerUrl`]. Username and password work with both;
@@ -86,6 +90,7 @@ mod operator;
 mod registry;
 mod session;
 mod url;
+mod vehicle;
 
 #[cfg(feature = "embedded-broker")]
 pub use broker::{BrokerConfig, EmbeddedBroker};
@@ -97,3 +102,4 @@ pub use operator::{
 };
 pub use session::MqttSettings;
 pub use url::{BrokerUrl, Scheme};
+pub use vehicle::{FleetMessage, VehicleLink, VehicleLinkCounters};

@@ -1,6 +1,8 @@
 //! One MQTT connection: the rumqttc event loop in a task that reconnects, resubscribes after
 //! every reconnection, hands received publishes to a handler task through a channel, and
-//! ends on the shutdown future. Used by [`crate::MasterControl`] and [`crate::OperatorApi`].
+//! ends on the shutdown future. Used by [`crate::MasterControl`], [`crate::OperatorApi`] and
+//! [`crate::VehicleLink`] (which adds a last will, renewed for every connection, and
+//! re-announces itself after every resubscription: see [`Hooks`]).
 
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -8,8 +10,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rumqttc::{
-    AsyncClient, ConnectionError, Event, EventLoop, MqttOptions, Outgoing, Packet, Publish, QoS,
-    SubscribeReasonCode,
+    AsyncClient, ConnectionError, Event, EventLoop, LastWill, MqttOptions, Outgoing, Packet,
+    Publish, QoS, SubscribeReasonCode,
 };
 use tokio::sync::{mpsc, oneshot, watch};
 use tracing::{debug, info, warn};
@@ -161,12 +163,30 @@ impl Status {
     }
 }
 
+/// Composes the MQTT last will for the next connection.
+pub(crate) type WillFn = Box<dyn FnMut() -> Result<LastWill, BridgeError> + Send>;
+
+/// What a connection may add to the plain session (none of it is used by master control or
+/// the operator API, whose sessions behave as without hooks).
+#[derive(Default)]
+pub(crate) struct Hooks {
+    /// The last will: composed once before the first connection (an error there fails
+    /// [`Session::open_with`]) and again after every lost connection, before reconnecting,
+    /// so that each connection carries a will composed when it was made. A failure on
+    /// renewal is logged and the previous will kept.
+    pub will: Option<WillFn>,
+}
+
 /// An open connection, seen from the API side.
 #[derive(Debug)]
 pub(crate) struct Session {
     client: AsyncClient,
     status: Arc<Status>,
     stopped: watch::Receiver<bool>,
+    /// How many connections have had their subscriptions acknowledged: 1 once `open`
+    /// returns, one more after each reconnection's SUBACK.
+    subscribed: watch::Receiver<u64>,
+    task: tokio::task::AbortHandle,
     broker: String,
     what: &'static str,
 }
@@ -185,13 +205,33 @@ impl Session {
         subscriptions: Vec<(String, QoS)>,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(Session, mpsc::Receiver<Publish>), BridgeError> {
-        let options = settings.options()?;
+        Session::open_with(settings, what, subscriptions, Hooks::default(), shutdown).await
+    }
+
+    /// [`Session::open`] with [`Hooks`].
+    pub(crate) async fn open_with(
+        settings: &MqttSettings,
+        what: &'static str,
+        subscriptions: Vec<(String, QoS)>,
+        mut hooks: Hooks,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(Session, mpsc::Receiver<Publish>), BridgeError> {
+        let mut options = settings.options()?;
+        if let Some(will) = hooks.will.as_mut() {
+            options.set_last_will(will()?);
+        }
         let broker = settings.broker.to_string();
-        let (client, eventloop) = AsyncClient::new(options, settings.request_capacity);
+        let (client, mut eventloop) = AsyncClient::new(options, settings.request_capacity);
+        // Small messages leave at once: without TCP_NODELAY, Nagle's algorithm and the
+        // peer's delayed ACK hold a publish that follows another for up to 40 ms.
+        let mut network = eventloop.network_options();
+        network.set_tcp_nodelay(true);
+        eventloop.set_network_options(network);
         let status = Arc::new(Status::default());
         let (publish_tx, publish_rx) = mpsc::channel(CHANNEL);
         let (ready_tx, ready_rx) = oneshot::channel();
         let (stopped_tx, stopped) = watch::channel(false);
+        let (subscribed_tx, subscribed) = watch::channel(0);
         let task = tokio::spawn(run(
             Loop {
                 eventloop,
@@ -200,6 +240,8 @@ impl Session {
                 publishes: publish_tx,
                 status: Arc::clone(&status),
                 ready: Some(ready_tx),
+                subscribed: subscribed_tx,
+                will: hooks.will,
                 broker: broker.clone(),
                 what,
             },
@@ -229,6 +271,8 @@ impl Session {
                 client,
                 status,
                 stopped,
+                subscribed,
+                task: task.abort_handle(),
                 broker,
                 what,
             },
@@ -255,7 +299,8 @@ impl Session {
     /// `Ok` while connected; [`BridgeError::Connect`] while reconnecting,
     /// [`BridgeError::Closed`] after shutdown.
     pub(crate) fn check_open(&self) -> Result<(), BridgeError> {
-        if *self.stopped.borrow() {
+        // The sender is gone when the event loop task was aborted ([`Session::abort`]).
+        if *self.stopped.borrow() || self.stopped.has_changed().is_err() {
             return Err(BridgeError::Closed { what: self.what });
         }
         if !self.status.connected.load(Ordering::Acquire) {
@@ -278,6 +323,19 @@ impl Session {
 
     pub(crate) fn is_connected(&self) -> bool {
         self.status.connected.load(Ordering::Acquire)
+    }
+
+    /// Counts the connections whose subscriptions the broker acknowledged (see the field);
+    /// `changed()` fires after every resubscription, and errs once the loop has ended.
+    pub(crate) fn subscribed(&self) -> watch::Receiver<u64> {
+        self.subscribed.clone()
+    }
+
+    /// Ends the event loop at once, without DISCONNECT: the socket is dropped, as when a
+    /// device loses power, and the broker publishes the last will. Nothing reconnects.
+    pub(crate) fn abort(&self) {
+        self.status.connected.store(false, Ordering::Release);
+        self.task.abort();
     }
 
     /// Waits until the event loop has ended (after the shutdown future completed).
@@ -305,6 +363,10 @@ struct Loop {
     status: Arc<Status>,
     /// Present until the first subscription is acknowledged (or refused).
     ready: Option<oneshot::Sender<Result<(), String>>>,
+    /// Counts the acknowledged subscriptions, one per connection.
+    subscribed: watch::Sender<u64>,
+    /// Renews the last will after a lost connection ([`Hooks::will`]).
+    will: Option<WillFn>,
     broker: String,
     what: &'static str,
 }
@@ -364,6 +426,7 @@ async fn run(
                         }
                     }
                     None => {
+                        l.subscribed.send_modify(|n| *n += 1);
                         if let Some(ready) = l.ready.take() {
                             let _ = ready.send(Ok(()));
                         }
@@ -389,6 +452,16 @@ async fn run(
                     break;
                 }
                 l.status.set_last_error(reason.clone());
+                if was_connected && let Some(will) = l.will.as_mut() {
+                    // The next connection carries a will composed now, not the old one.
+                    match will() {
+                        Ok(will) => {
+                            l.eventloop.mqtt_options.set_last_will(will);
+                        }
+                        Err(error) => warn!(broker = %l.broker, what = l.what, %error,
+                            "could not compose a new last will; the previous one stays"),
+                    }
+                }
                 if l.ready.is_none() {
                     if was_connected {
                         l.status.reconnects.fetch_add(1, Ordering::Relaxed);

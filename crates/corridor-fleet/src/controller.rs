@@ -839,22 +839,24 @@ impl Controller {
     }
 
     /// The best cell of `stations` for a vehicle at `from` that is not another vehicle's
-    /// goal, with its distance in moves: a place at a station with a free server first (a
-    /// second bay of a busy crane only when no crane is free), then the nearest. `None` when
-    /// every reachable place is someone's goal.
+    /// goal, with its distance in moves: a place at the station with the fewest vehicles
+    /// ahead of it (a free server first; the second bay of a busy crane only when every
+    /// crane is busy, and then the shortest queue), then the nearest. `None` when every
+    /// reachable place is someone's goal.
     fn free_cell(
         &mut self,
         from: CellId,
         stations: &[StationId],
-        taken: &BTreeSet<CellId>,
+        taken: impl Fn(CellId) -> bool,
     ) -> Option<(CellId, u32)> {
-        let mut best: Option<((bool, u32), CellId)> = None;
+        let mut best: Option<((usize, u32), CellId)> = None;
         for &s in stations {
             let cells = self.cells.station_cells(&self.map, s);
-            let busy = cells.iter().filter(|c| taken.contains(c)).count();
-            let full = busy >= self.map.station(s).capacity as usize;
+            let busy = cells.iter().filter(|&&c| taken(c)).count();
+            // Vehicles ahead in this station's queue: 0 while a server is free.
+            let ahead = (busy + 1).saturating_sub(self.map.station(s).capacity as usize);
             for c in cells {
-                if taken.contains(&c) && c != from {
+                if taken(c) && c != from {
                     continue;
                 }
                 let d = if c == from {
@@ -864,7 +866,7 @@ impl Controller {
                 };
                 let Some(d) = d else { continue };
                 // Staying in a place it already stands in beats moving to a free server.
-                let key = (full && c != from, d);
+                let key = (if c == from { 0 } else { ahead }, d);
                 if best.is_none_or(|(k, _)| key < k) {
                     best = Some((key, c));
                 }
@@ -901,7 +903,7 @@ impl Controller {
         stations: &[StationId],
         taken: &BTreeSet<CellId>,
     ) -> Option<(CellId, u32)> {
-        self.free_cell(from, stations, taken)
+        self.free_cell(from, stations, |c| taken.contains(&c))
             .or_else(|| self.nearest_any(from, stations))
     }
 
@@ -941,7 +943,11 @@ impl Controller {
         }
         // The line: from the head back, the places of vehicles already waiting in it. Join
         // it behind the last of them, on this vehicle's way to the head.
-        let mut path = vec![from];
+        // The line is contiguous from the head back (places are given out nearest-first):
+        // walking forward, the place is the cell before the first place in line.
+        if line.is_empty() {
+            return Some((head, to_head));
+        }
         let mut at = from;
         for remaining in (0..to_head).rev() {
             let next = self
@@ -950,14 +956,12 @@ impl Controller {
                 .iter()
                 .copied()
                 .find(|&s| s == head || self.planner.distance(s, head) == Some(remaining))?;
-            path.push(next);
+            if line.contains(&next) {
+                break;
+            }
             at = next;
         }
-        let mut place = path.len() - 1;
-        while place > 0 && line.contains(&path[place]) {
-            place -= 1;
-        }
-        Some((path[place], to_head))
+        Some((at, to_head))
     }
 
     fn goals_taken(&self) -> BTreeSet<CellId> {
@@ -1089,11 +1093,23 @@ impl Controller {
         // The lines are laid out afresh, nearest vehicle first, so that places in line follow
         // the order in which the vehicles drive up.
         let mut line = BTreeSet::new();
+        let mut goals = self.goal_counts();
         for (_, v) in wanting {
-            if let Some(place) = self.set_goal_of(v, &line) {
+            if let Some(place) = self.set_goal_of(v, &line, &mut goals) {
                 line.insert(place);
             }
         }
+    }
+
+    /// How many vehicles have each cell as their goal.
+    fn goal_counts(&self) -> HashMap<CellId, u32> {
+        let mut counts = HashMap::new();
+        for v in 0..self.vehicles.len() as u32 {
+            if let Some(g) = self.planner.goal(v) {
+                *counts.entry(g).or_insert(0) += 1;
+            }
+        }
+        counts
     }
 
     /// The places in line of the vehicles waiting now.
@@ -1106,16 +1122,20 @@ impl Controller {
 
     /// Chooses vehicle `v`'s goal for its task (see [`Controller::set_goals`]), with `line`
     /// the places in line already given out. Returns its place in line, if it waits.
-    fn set_goal_of(&mut self, v: u32, line: &BTreeSet<CellId>) -> Option<CellId> {
+    fn set_goal_of(
+        &mut self,
+        v: u32,
+        line: &BTreeSet<CellId>,
+        goals: &mut HashMap<CellId, u32>,
+    ) -> Option<CellId> {
         let stations = self.vehicles[v as usize]
             .task
             .as_ref()
             .map(|t| t.stations.clone())?;
         let own = self.planner.goal(v);
-        let mut taken = self.goals_taken();
-        if let Some(g) = own {
-            taken.remove(&g);
-        }
+        // Another vehicle's goal (this vehicle's own does not count).
+        let counts = &*goals;
+        let taken = |c: CellId| counts.get(&c).copied().unwrap_or(0) > u32::from(own == Some(c));
         let guarded = stations
             .iter()
             .any(|&s| self.map.station(s).queue.is_some());
@@ -1128,7 +1148,7 @@ impl Controller {
         let free = if far {
             None
         } else {
-            self.free_cell(from, &stations, &taken)
+            self.free_cell(from, &stations, taken)
         };
         let (goal, waiting) = match free {
             Some((cell, _)) => (Some(cell), false),
@@ -1142,6 +1162,14 @@ impl Controller {
         };
         self.vehicles[v as usize].waiting = waiting;
         if goal.is_some() && goal != own {
+            if let Some(g) = own
+                && let Some(n) = goals.get_mut(&g)
+            {
+                *n = n.saturating_sub(1);
+            }
+            if let Some(g) = goal {
+                *goals.entry(g).or_insert(0) += 1;
+            }
             self.planner.set_goal(v, goal);
         }
         goal.filter(|_| waiting)
@@ -1230,7 +1258,8 @@ impl Controller {
                     self.alarm("critical", &vehicle, format!("stop {id}: {e}"));
                 }
                 let line = self.line_places(v);
-                self.set_goal_of(v, &line);
+                let mut goals = self.goal_counts();
+                self.set_goal_of(v, &line, &mut goals);
                 continue;
             }
             let veh = &mut self.vehicles[v as usize];

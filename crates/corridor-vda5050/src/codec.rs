@@ -143,7 +143,18 @@ impl serde_json::ser::Formatter for FiniteOnly {
 }
 
 fn to_bytes<W: Serialize>(context: &MessageContext, wire: &W) -> Result<Vec<u8>, Vda5050Error> {
-    let mut bytes = Vec::with_capacity(512);
+    let mut bytes = Vec::with_capacity(2048);
+    // The fast way first; only a message that fails is written again with its path
+    // tracked, to name the field.
+    if wire
+        .serialize(&mut serde_json::Serializer::with_formatter(
+            &mut bytes, FiniteOnly,
+        ))
+        .is_ok()
+    {
+        return Ok(bytes);
+    }
+    bytes.clear();
     let mut serializer = serde_json::Serializer::with_formatter(&mut bytes, FiniteOnly);
     match serde_path_to_error::serialize(wire, &mut serializer) {
         Ok(()) => Ok(bytes),
@@ -163,6 +174,11 @@ fn from_bytes<W: DeserializeOwned>(
     context: &MessageContext,
     payload: &[u8],
 ) -> Result<W, Vda5050Error> {
+    // The fast way first; only a payload that fails is read again with its path tracked,
+    // to name the field that is wrong.
+    if let Ok(wire) = serde_json::from_slice(payload) {
+        return Ok(wire);
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(payload);
     let wire = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
         Vda5050Error::Malformed {

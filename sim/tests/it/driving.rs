@@ -189,7 +189,10 @@ fn a_drive_through_station_is_served_without_stopping() {
         }
     }
     let speed = finished_at_speed.expect("served in passing");
-    assert!(speed > 0.5, "the vehicle stopped at the scanner ({speed} m/s)");
+    assert!(
+        speed > 0.5,
+        "the vehicle stopped at the scanner ({speed} m/s)"
+    );
     let view = world.vehicle(v).expect("view");
     assert!(!view.loaded);
     assert_eq!(world.station_stats()[scanner.0 as usize].served, 1);

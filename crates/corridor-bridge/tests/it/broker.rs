@@ -144,13 +144,13 @@ async fn nobody_listening_is_reported_after_the_bounded_wait() {
 }
 
 /// A TCP relay between master control and the broker whose connections the test can cut.
-struct Relay {
-    port: u16,
+pub struct Relay {
+    pub port: u16,
     links: Arc<Mutex<Vec<JoinHandle<()>>>>,
 }
 
 impl Relay {
-    async fn start(to: u16) -> Relay {
+    pub async fn start(to: u16) -> Relay {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let port = listener.local_addr().expect("addr").port();
         let links = Arc::new(Mutex::new(Vec::new()));
@@ -169,7 +169,7 @@ impl Relay {
     }
 
     /// Closes every relayed connection (both sockets), as a network failure would.
-    fn cut(&self) {
+    pub fn cut(&self) {
         for link in self.links.lock().expect("links").drain(..) {
             link.abort();
         }

@@ -8,4 +8,5 @@ mod mosquitto;
 mod operator;
 mod schemas;
 mod support;
+mod vehicle_link;
 mod vehicles;

@@ -1,0 +1,673 @@
+//! One simulated run at a border gate: the fleet controller and the kinematic simulator's
+//! vehicles, talking VDA 5050 to each other through a [`Transport`] — MQTT through a broker,
+//! or in process with the same encoded messages — on the simulator's virtual clock.
+//!
+//! Each step of `dt` simulated seconds:
+//! 1. containers whose time has come are submitted as jobs;
+//! 2. the controller ticks; its releases become VDA 5050 orders and order updates, its
+//!    pauses instant actions ([`VdaFleet`]);
+//! 3. the transport carries them to the vehicles, which take them like real vehicles do
+//!    ([`VdaVehicle`]);
+//! 4. the world advances `dt`; the detectors look for collisions and stalls;
+//! 5. every vehicle whose state changed (or whose last state is 30 s old) publishes it; the
+//!    transport carries the states back and the fleet side turns them into progress, stop,
+//!    battery and fault reports for the controller.
+//!
+//! The transport waits until every message of a phase has arrived before the next phase,
+//! so a run is deterministic under its seed whatever the transport.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use corridor_fleet::operator::{Event, Reply, Request};
+use corridor_fleet::{
+    Controller, ControllerConfig, Input, JobSpec, JobStore, Output, VdaCommand, VdaFleet,
+};
+use corridor_map::{CellId, SiteMap};
+use corridor_sim::demand::{Arrival, Demand};
+use corridor_sim::{Activity, SimEvent, Site, VdaVehicle, VehicleIndex, World};
+use corridor_vda5050::model::{Action, ConnectionState, Order, VehicleState};
+use corridor_vda5050::{Message, ProtocolVersion, Timestamp, VehicleId};
+
+use crate::report::{Report, StationReport, quantile};
+
+/// Manufacturer level of the simulated vehicles' VDA 5050 topics.
+pub const MANUFACTURER: &str = "Corridor";
+
+/// A message for one vehicle, as the vehicle decoded it.
+#[derive(Debug, Clone)]
+pub enum ToVehicle {
+    /// An order or order update.
+    Order(Order),
+    /// Instant actions.
+    InstantActions(Vec<Action>),
+}
+
+/// A message from a vehicle, as the fleet side decoded it.
+#[derive(Debug, Clone)]
+pub enum FromVehicle {
+    /// A `state` message.
+    State(Box<Message<VehicleState>>),
+    /// A `connection` message (ONLINE, OFFLINE, or the broker's last will).
+    Connection(Message<ConnectionState>),
+}
+
+/// How the fleet side and the vehicles exchange VDA 5050 messages.
+#[allow(async_fn_in_trait)]
+pub trait Transport {
+    /// `mqtt` or `in-process`, for the report.
+    fn name(&self) -> &'static str;
+    /// Every vehicle announces itself (`connection` ONLINE); returns what the fleet side
+    /// received.
+    async fn connect(&mut self, now: Timestamp) -> Result<Vec<FromVehicle>>;
+    /// Sends the fleet side's commands; returns what each vehicle (by index) received, in
+    /// order, once all of it has arrived.
+    async fn to_vehicles(
+        &mut self,
+        commands: Vec<VdaCommand>,
+        now: Timestamp,
+    ) -> Result<Vec<(usize, ToVehicle)>>;
+    /// Publishes the vehicles' states (by index); returns what the fleet side received, once
+    /// all of it has arrived.
+    async fn to_fleet(
+        &mut self,
+        states: Vec<(usize, VehicleState)>,
+        now: Timestamp,
+    ) -> Result<Vec<FromVehicle>>;
+    /// Counters of what was carried, by message kind.
+    fn counts(&self) -> BTreeMap<String, u64>;
+}
+
+/// What a run is asked to do.
+#[derive(Debug, Clone)]
+pub struct RunSpec {
+    /// The site map.
+    pub map: PathBuf,
+    /// Simulated hours.
+    pub hours: f64,
+    /// Fleet size.
+    pub vehicles: usize,
+    /// Mean containers per day.
+    pub demand: f64,
+    /// Peak over mean of the daily profile.
+    pub peak_factor: f64,
+    /// Share of the first flow's containers that are perishable.
+    pub perishable: f64,
+    /// Seed of demand, service times and planning.
+    pub seed: u64,
+    /// Simulation step, seconds.
+    pub dt: f64,
+    /// The job store (a redb file); `None`: a temporary one, removed at the end.
+    pub store: Option<PathBuf>,
+}
+
+/// The VDA 5050 version of vehicle `k`: even ones speak 2.x, odd ones 3.0, so that every
+/// run exercises both generations.
+pub fn version_of(k: usize) -> ProtocolVersion {
+    if k.is_multiple_of(2) {
+        ProtocolVersion::V2
+    } else {
+        ProtocolVersion::V3
+    }
+}
+
+/// The virtual clock as a VDA 5050 timestamp: 2026-12-01T00:00:00Z plus `seconds`.
+///
+/// # Errors
+/// Never for the times of a run (the range ends in the year 275,760).
+pub fn stamp(seconds: f64) -> Result<Timestamp> {
+    const START_MS: i64 = 1_796_083_200_000; // 2026-12-01T00:00:00Z
+    Ok(Timestamp::from_unix_millis(
+        START_MS + (seconds.max(0.0) * 1000.0).round() as i64,
+    )?)
+}
+
+/// Distinct start cells spread over the whole network.
+fn start_cells(site: &Site, n: usize) -> Result<Vec<CellId>> {
+    let cells = site.cells.len();
+    if n == 0 || n > cells / 2 {
+        bail!("--vehicles must be 1..={} on this map", cells / 2);
+    }
+    Ok((0..n).map(|k| CellId((k * cells / n) as u32)).collect())
+}
+
+/// Whether step number `step` (of `dt` seconds each) starts a new period of `seconds`.
+fn every(step: u64, seconds: f64, dt: f64) -> bool {
+    step.is_multiple_of((seconds / dt).round().max(1.0) as u64)
+}
+
+/// A run in progress. See the module documentation.
+#[derive(Debug)]
+pub struct Simulation {
+    spec: RunSpec,
+    map: Arc<SiteMap>,
+    world: World,
+    vehicles: Vec<VdaVehicle>,
+    names: Vec<String>,
+    ids: Vec<VehicleId>,
+    controller: Controller,
+    fleet: VdaFleet,
+    arrivals: Vec<Arrival>,
+    next_arrival: usize,
+    flow_of: HashMap<String, usize>,
+    release_of: HashMap<String, f64>,
+    time: f64,
+    step: u64,
+    store_dir: Option<PathBuf>,
+    /// Operator events produced since the last [`Simulation::take_events`].
+    events: Vec<Event>,
+    delivered: Vec<(f64, usize, f64)>,
+    collisions: usize,
+    stalls: usize,
+    alarms: usize,
+    rejections: usize,
+    last_motion: f64,
+    stalled: bool,
+    queue_samples: Vec<(f64, Vec<usize>)>,
+    positions: Vec<(f64, Vec<f64>)>,
+    time_by_state: BTreeMap<String, f64>,
+    started: std::time::Instant,
+}
+
+/// Open jobs and no vehicle moving for this long is a stall, simulated seconds.
+const STALL_S: f64 = 900.0;
+
+impl Simulation {
+    /// Loads the map, places the fleet (batteries spread between 50 % and 95 %, as in a
+    /// fleet that has been running), opens the job store and draws the day's demand.
+    ///
+    /// # Errors
+    /// A map that does not load or has no flows, a fleet that does not fit, a job store that
+    /// cannot be opened.
+    pub fn new(spec: RunSpec) -> Result<Simulation> {
+        let map =
+            SiteMap::load(&spec.map).with_context(|| format!("loading {}", spec.map.display()))?;
+        if map.flows().is_empty() {
+            bail!(
+                "{}: the map has no flows, so there is no demand to serve",
+                spec.map.display()
+            );
+        }
+        if !(spec.dt > 0.0 && spec.dt <= 5.0) {
+            bail!("--dt must be in (0, 5] seconds, got {}", spec.dt);
+        }
+        let site = Arc::new(Site::new(map.clone())?);
+        let mut world = World::new(Arc::clone(&site), spec.seed);
+        let starts = start_cells(&site, spec.vehicles)?;
+        let mut fleet_spec = Vec::with_capacity(starts.len());
+        let mut names = Vec::new();
+        let mut ids = Vec::new();
+        let mut vehicles = Vec::new();
+        let map_id = map_id(&spec);
+        for (k, &c) in starts.iter().enumerate() {
+            let name = format!("IGV-{:02}", k + 1);
+            let battery = 0.5 + 0.45 * (k as f64 + 0.5) / starts.len() as f64;
+            let v = world.add_vehicle(&name, 0, c, battery)?;
+            let id = VehicleId::new(MANUFACTURER, name.as_str())?;
+            vehicles.push(VdaVehicle::new(&world, v, map_id.as_str())?);
+            fleet_spec.push((name.clone(), id.clone(), c));
+            names.push(name);
+            ids.push(id);
+        }
+        let (store_path, store_dir) = match &spec.store {
+            Some(p) => (p.clone(), None),
+            None => {
+                let dir = std::env::temp_dir().join(format!(
+                    "corridor-run-{}-{}-{}",
+                    std::process::id(),
+                    spec.seed,
+                    spec.vehicles
+                ));
+                std::fs::create_dir_all(&dir)
+                    .with_context(|| format!("creating {}", dir.display()))?;
+                (dir.join("jobs.redb"), Some(dir))
+            }
+        };
+        let store = JobStore::open(&store_path)?;
+        let map = Arc::new(map);
+        let cells = Arc::new(site.cells.clone());
+        let controller = Controller::new(
+            Arc::clone(&map),
+            Arc::clone(&cells),
+            store,
+            &fleet_spec
+                .iter()
+                .map(|(n, _, c)| (n.clone(), *c))
+                .collect::<Vec<_>>(),
+            ControllerConfig {
+                seed: spec.seed,
+                ..ControllerConfig::default()
+            },
+        )?;
+        let fleet = VdaFleet::new(Arc::clone(&map), cells, map_id, &fleet_spec)?;
+        let demand = Demand {
+            per_day: spec.demand,
+            peak_factor: spec.peak_factor,
+            peak_hour: 14.0,
+            perishable_share: vec![spec.perishable],
+        };
+        let arrivals = demand.arrivals(&map, spec.hours, spec.seed);
+        let flow_of = arrivals
+            .iter()
+            .map(|a| (a.container.clone(), a.flow))
+            .collect();
+        let release_of = arrivals
+            .iter()
+            .map(|a| (a.container.clone(), a.at_s))
+            .collect();
+        Ok(Simulation {
+            spec,
+            map,
+            world,
+            vehicles,
+            names,
+            ids,
+            controller,
+            fleet,
+            arrivals,
+            next_arrival: 0,
+            flow_of,
+            release_of,
+            time: 0.0,
+            step: 0,
+            store_dir,
+            events: Vec::new(),
+            delivered: Vec::new(),
+            collisions: 0,
+            stalls: 0,
+            alarms: 0,
+            rejections: 0,
+            last_motion: 0.0,
+            stalled: false,
+            queue_samples: Vec::new(),
+            positions: Vec::new(),
+            time_by_state: BTreeMap::new(),
+            started: std::time::Instant::now(),
+        })
+    }
+
+    /// The vehicles' VDA 5050 identities, by index.
+    pub fn vehicle_ids(&self) -> &[VehicleId] {
+        &self.ids
+    }
+
+    /// Simulated seconds so far.
+    pub fn time(&self) -> f64 {
+        self.time
+    }
+
+    /// Simulated seconds the run lasts.
+    pub fn end(&self) -> f64 {
+        self.spec.hours * 3600.0
+    }
+
+    /// Wall seconds since the run was set up.
+    pub fn wall_seconds(&self) -> f64 {
+        self.started.elapsed().as_secs_f64()
+    }
+
+    /// Containers delivered so far.
+    pub fn delivered(&self) -> usize {
+        self.delivered.len()
+    }
+
+    /// Takes the operator events (job state changes, alarms) produced since the last call.
+    pub fn take_events(&mut self) -> Vec<Event> {
+        std::mem::take(&mut self.events)
+    }
+
+    /// A fleet snapshot for operators.
+    pub fn snapshot(&self) -> Event {
+        self.controller.snapshot()
+    }
+
+    /// Hands an operator command to the controller; returns its reply.
+    pub fn command(&mut self, request: Request) -> Option<Reply> {
+        self.controller.handle(self.time, Input::Command(request));
+        let outputs = self.controller.drain_outputs();
+        self.route(outputs)
+    }
+
+    /// Feeds what the fleet side received from the vehicles into the controller.
+    pub fn receive(&mut self, messages: Vec<FromVehicle>) {
+        for m in messages {
+            let inputs = match &m {
+                FromVehicle::State(s) => self.fleet.on_state(s),
+                FromVehicle::Connection(c) => self.fleet.on_connection(c),
+            };
+            match inputs {
+                Ok(inputs) => {
+                    for input in inputs {
+                        self.controller.handle(self.time, input);
+                    }
+                }
+                Err(e) => tracing::warn!("fleet side: {e}"),
+            }
+        }
+        for problem in self.fleet.drain_problems() {
+            tracing::warn!("fleet side: {problem}");
+        }
+    }
+
+    /// Phase 1–2: arrivals, the controller's tick; returns the messages for the vehicles.
+    ///
+    /// # Errors
+    /// A job store that cannot be written.
+    pub fn plan(&mut self) -> Result<Vec<VdaCommand>> {
+        while self.next_arrival < self.arrivals.len()
+            && self.arrivals[self.next_arrival].at_s <= self.time
+        {
+            let a = &self.arrivals[self.next_arrival];
+            let spec = JobSpec {
+                container: a.container.clone(),
+                flow: Some(self.map.flows()[a.flow].id.clone()),
+                stations: Vec::new(),
+                priority: 0,
+                perishable: a.perishable,
+                release_s: a.at_s,
+                deadline_s: None,
+                hold: false,
+                inspect: a.inspect,
+            };
+            if let Err(e) = self.controller.submit(spec) {
+                tracing::error!("container {}: refused: {e}", a.container);
+            }
+            self.next_arrival += 1;
+        }
+        self.controller.tick(self.time)?;
+        let outputs = self.controller.drain_outputs();
+        self.route(outputs);
+        Ok(self.fleet.drain_messages())
+    }
+
+    /// Sends controller outputs on: releases and pauses to the fleet side's VDA 5050
+    /// translation, events to the operators' queue and the run's counters. Returns the
+    /// reply to an operator request among them, if any.
+    fn route(&mut self, outputs: Vec<Output>) -> Option<Reply> {
+        let mut reply = None;
+        for out in outputs {
+            match out {
+                Output::Release { .. } | Output::Pause { .. } | Output::Resume { .. } => {
+                    if let Err(e) = self.fleet.handle(&out) {
+                        tracing::error!("fleet side: {e}");
+                    }
+                }
+                Output::Reply { reply: r, .. } => reply = Some(r),
+                Output::Event(event) => {
+                    match &event {
+                        Event::Job {
+                            time_s,
+                            container,
+                            state,
+                            ..
+                        } if state == "delivered" => {
+                            let flow = self.flow_of.get(container).copied().unwrap_or(0);
+                            let ready = self.release_of.get(container).copied().unwrap_or(*time_s);
+                            self.delivered.push((*time_s, flow, time_s - ready));
+                        }
+                        Event::Alarm {
+                            severity,
+                            subject,
+                            message,
+                            ..
+                        } => {
+                            self.alarms += 1;
+                            if severity == "critical" {
+                                tracing::error!(%subject, "{message}");
+                            }
+                        }
+                        _ => {}
+                    }
+                    self.events.push(event);
+                }
+            }
+        }
+        reply
+    }
+
+    /// Phase 3: the vehicles take what the transport delivered.
+    pub fn deliver(&mut self, messages: Vec<(usize, ToVehicle)>) {
+        for (k, m) in messages {
+            let Some(vehicle) = self.vehicles.get_mut(k) else {
+                tracing::error!("a message for vehicle #{k}, which does not exist");
+                continue;
+            };
+            let outcome = match &m {
+                ToVehicle::Order(order) => vehicle.apply_order(&mut self.world, order),
+                ToVehicle::InstantActions(actions) => vehicle
+                    .apply_instant_actions(&mut self.world, actions)
+                    .map(|_| ()),
+            };
+            if let Err(e) = outcome {
+                self.rejections += 1;
+                tracing::error!("{}: refused: {e}", self.names[k]);
+            }
+        }
+    }
+
+    /// Phase 4–5: advances the world by one step and returns the states that are due.
+    ///
+    /// # Errors
+    /// Only for an inconsistent world (a vehicle index out of range): a bug.
+    pub fn advance(&mut self) -> Result<Vec<(usize, VehicleState)>> {
+        let dt = self.spec.dt;
+        self.world.step(dt);
+        self.time += dt;
+        self.step += 1;
+        let events = self.world.drain_events();
+        for e in &events {
+            match e {
+                SimEvent::Collision { a, b, at } => {
+                    self.collisions += 1;
+                    tracing::error!(
+                        "collision of {} and {} at ({:.1}, {:.1}) at {:.1} s",
+                        self.names[a.0],
+                        self.names[b.0],
+                        at.x,
+                        at.y,
+                        self.time
+                    );
+                }
+                SimEvent::Stall { idle_s } => {
+                    self.stalls += 1;
+                    tracing::error!(
+                        "stall: work waiting and nothing moved for {idle_s:.0} s at {:.1} s",
+                        self.time
+                    );
+                }
+                _ => {}
+            }
+        }
+        for v in &mut self.vehicles {
+            v.observe(&events);
+        }
+        self.watch()?;
+        let mut states = Vec::new();
+        for (k, v) in self.vehicles.iter_mut().enumerate() {
+            if let Some(state) = v.poll_state(&self.world, self.time)? {
+                states.push((k, state));
+            }
+        }
+        Ok(states)
+    }
+
+    /// The states of every vehicle now (the first ones after connecting).
+    ///
+    /// # Errors
+    /// Only for an inconsistent world: a bug.
+    pub fn all_states(&mut self) -> Result<Vec<(usize, VehicleState)>> {
+        let mut states = Vec::new();
+        for (k, v) in self.vehicles.iter_mut().enumerate() {
+            let state = v.state(&self.world, self.time)?;
+            v.published_in(&self.world, &state, self.time)?;
+            states.push((k, state));
+        }
+        Ok(states)
+    }
+
+    /// The fleet-level stall detector and the samples for the report and plots.
+    fn watch(&mut self) -> Result<()> {
+        let n = self.vehicles.len();
+        let mut moving = false;
+        for k in 0..n {
+            moving |= self.world.probe(VehicleIndex(k))?.speed > 0.0;
+        }
+        let open = self.controller.jobs().any(|j| !j.state.is_final());
+        if moving || !open {
+            self.last_motion = self.time;
+            self.stalled = false;
+        } else if !self.stalled && self.time - self.last_motion >= STALL_S {
+            self.stalled = true;
+            self.stalls += 1;
+            tracing::error!(
+                "stall: jobs are open and no vehicle has moved for {STALL_S:.0} s, at {:.2} h",
+                self.time / 3600.0
+            );
+        }
+        let dt = self.spec.dt;
+        if every(self.step, 10.0, dt)
+            && let Event::Snapshot { vehicles, .. } = self.controller.snapshot()
+        {
+            for (k, v) in vehicles.iter().enumerate() {
+                let status = v.get("status").and_then(|s| s.as_str()).unwrap_or("idle");
+                let view = self.world.vehicle(VehicleIndex(k))?;
+                let what = match (status, view.activity) {
+                    (_, Activity::Queued { .. }) => "queued at a station",
+                    (_, Activity::Service { .. }) => "in service",
+                    (_, Activity::Charging { .. }) => "charging",
+                    ("idle", _) => "idle",
+                    _ if view.speed > 0.0 && view.loaded => "driving loaded",
+                    _ if view.speed > 0.0 => "driving empty",
+                    _ => "stopped in traffic or in line",
+                };
+                *self.time_by_state.entry(what.to_string()).or_default() += 10.0;
+            }
+        }
+        if every(self.step, 60.0, dt) {
+            self.queue_samples
+                .push((self.time / 3600.0, self.world.queue_lengths()));
+            let mut xs = Vec::with_capacity(n);
+            for k in 0..n {
+                xs.push(self.world.vehicle(VehicleIndex(k))?.front.x);
+            }
+            self.positions.push((self.time / 3600.0, xs));
+        }
+        Ok(())
+    }
+
+    /// Ends the run: the report, written with its plots beside `report_path`.
+    ///
+    /// # Errors
+    /// The report or a plot cannot be written.
+    pub fn finish(
+        self,
+        transport: &str,
+        messages: BTreeMap<String, u64>,
+        report_path: &std::path::Path,
+    ) -> Result<Report> {
+        let wall_seconds = self.wall_seconds();
+        let time = self.time;
+        let flows = self.map.flows();
+        let mut by_direction: BTreeMap<String, usize> = BTreeMap::new();
+        let mut per_hour: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let hours = self.spec.hours.ceil() as usize;
+        for f in flows {
+            by_direction.insert(f.id.clone(), 0);
+            per_hour.insert(f.id.clone(), vec![0; hours]);
+        }
+        let mut cycles: Vec<f64> = Vec::new();
+        for &(t, flow, cycle) in &self.delivered {
+            let id = &flows[flow].id;
+            *by_direction.entry(id.clone()).or_default() += 1;
+            if let Some(h) = per_hour
+                .get_mut(id)
+                .and_then(|v| v.get_mut((t / 3600.0) as usize))
+            {
+                *h += 1;
+            }
+            cycles.push(cycle);
+        }
+        cycles.sort_by(f64::total_cmp);
+        let views: Vec<_> = (0..self.vehicles.len())
+            .map(|k| self.world.vehicle(VehicleIndex(k)))
+            .collect::<Result<_, _>>()?;
+        let moving: f64 =
+            views.iter().map(|v| v.moving_s).sum::<f64>() / (time * views.len() as f64).max(1.0);
+        let stations = self
+            .world
+            .station_stats()
+            .into_iter()
+            .zip(self.map.stations())
+            .map(|(s, st)| StationReport {
+                id: st.id.clone(),
+                kind: st.kind.to_string(),
+                served: s.served,
+                wait_s_mean: if s.served > 0 {
+                    s.wait_s / s.served as f64
+                } else {
+                    0.0
+                },
+                queue_max: s.max_queue,
+                queue_mean: s.queue_integral / time.max(1.0),
+                utilisation: if st.drive_through {
+                    0.0
+                } else {
+                    s.busy_integral / (time.max(1.0) * f64::from(st.capacity))
+                },
+            })
+            .collect();
+        let total: f64 = self.time_by_state.values().sum::<f64>().max(1.0);
+        let report = Report {
+            map: self.spec.map.display().to_string(),
+            seed: self.spec.seed,
+            vehicles: views.len(),
+            transport: transport.to_string(),
+            demand_per_day: self.spec.demand,
+            simulated_seconds: time,
+            wall_seconds,
+            containers_arrived: self.arrivals.len(),
+            containers_delivered: self.delivered.len(),
+            containers_per_day: self.delivered.len() as f64 * 86_400.0 / time.max(1.0),
+            by_direction,
+            cycle_s_p50: quantile(&cycles, 0.5),
+            cycle_s_p95: quantile(&cycles, 0.95),
+            vehicle_moving_share: moving,
+            vehicle_time_share: self
+                .time_by_state
+                .iter()
+                .map(|(k, v)| (k.clone(), v / total))
+                .collect(),
+            energy_kwh: views.iter().map(|v| v.energy_used_kwh).sum(),
+            charges: self.controller.stats().charges,
+            emergency_brakings: views.iter().map(|v| v.emergency_brakings).sum(),
+            collisions: self.collisions,
+            stalls: self.stalls,
+            alarms: self.alarms,
+            messages,
+            vehicle_rejections: self.rejections,
+            stations,
+            deliveries_per_hour: per_hour,
+        };
+        crate::report::write_outputs(
+            &report,
+            report_path,
+            &self.map,
+            &self.queue_samples,
+            &self.positions,
+        )?;
+        if let Some(dir) = &self.store_dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        Ok(report)
+    }
+}
+
+/// The map id written in node positions: the map file's stem.
+fn map_id(spec: &RunSpec) -> String {
+    spec.map
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "site".into())
+}

@@ -1,0 +1,235 @@
+//! End-to-end tests of the main job: the embedded broker, the operator API, the controller
+//! and simulated vehicles speaking VDA 5050 over MQTT, on the virtual clock.
+
+use std::time::Duration;
+
+use corridor_bridge::{
+    BrokerConfig, EmbeddedBroker, MqttSettings, OperatorApi, OperatorConfig, free_port,
+};
+use rumqttc::{AsyncClient, Event, MqttOptions, Packet, QoS};
+
+use corridor::run::{Operators, drive, progress};
+use corridor::simulation::{RunSpec, Simulation, Transport, stamp};
+use corridor::transport::{InProcess, Mqtt};
+
+fn spec(name: &str, vehicles: usize, hours: f64) -> RunSpec {
+    let dir = std::env::temp_dir().join(format!("corridor-e2e-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    RunSpec {
+        map: concat!(env!("CARGO_MANIFEST_DIR"), "/maps/huu-nghi.toml").into(),
+        hours,
+        vehicles,
+        demand: 2800.0,
+        peak_factor: 1.5,
+        perishable: 0.5,
+        seed: 7,
+        dt: 1.0,
+        store: Some(dir.join("jobs.redb")),
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+/// An operator desk: sends commands, collects the replies.
+async fn desk(
+    url: &corridor_bridge::BrokerUrl,
+    site: &str,
+    commands: Vec<(&'static str, serde_json::Value)>,
+) -> tokio::task::JoinHandle<Vec<serde_json::Value>> {
+    let mut options = MqttOptions::new(
+        format!("desk-{}", std::process::id()),
+        url.host(),
+        url.port(),
+    );
+    options.set_keep_alive(Duration::from_secs(5));
+    let (client, mut eventloop) = AsyncClient::new(options, 64);
+    let reply = format!("corridor/v1/{site}/reply");
+    client
+        .subscribe(reply.clone(), QoS::AtLeastOnce)
+        .await
+        .expect("subscribe");
+    // Wait for the SUBACK before sending, so that no reply is missed.
+    loop {
+        match eventloop.poll().await.expect("desk connection") {
+            Event::Incoming(Packet::SubAck(_)) => break,
+            _ => continue,
+        }
+    }
+    for (command, body) in &commands {
+        client
+            .publish(
+                format!("corridor/v1/{site}/cmd/{command}"),
+                QoS::AtLeastOnce,
+                false,
+                serde_json::to_vec(body).expect("json"),
+            )
+            .await
+            .expect("publish");
+    }
+    let expected = commands.len();
+    tokio::spawn(async move {
+        let mut replies = Vec::new();
+        while replies.len() < expected {
+            match tokio::time::timeout(Duration::from_secs(60), eventloop.poll()).await {
+                Ok(Ok(Event::Incoming(Packet::Publish(p)))) if p.topic == reply => {
+                    replies.push(serde_json::from_slice(&p.payload).expect("reply is JSON"));
+                }
+                Ok(Ok(_)) => {}
+                _ => break,
+            }
+        }
+        replies
+    })
+}
+
+#[test]
+fn a_short_run_over_mqtt_delivers_and_operators_are_answered() {
+    let runtime = runtime();
+    runtime.block_on(async {
+        let broker = EmbeddedBroker::start(BrokerConfig::new(free_port().expect("port")))
+            .await
+            .expect("embedded broker");
+        let url = broker.url();
+        let site = "huu-nghi";
+        let spec = spec("mqtt", 8, 0.6);
+        let store_dir = spec.store.clone().expect("store").parent().expect("dir").to_path_buf();
+        let mut sim = Simulation::new(spec).expect("simulation");
+        let (api, requests) = OperatorApi::connect(
+            OperatorConfig::new(MqttSettings::new(url.clone(), "e2e-operator"), site),
+            std::future::pending(),
+        )
+        .await
+        .expect("operator API");
+        let replies = desk(
+            &url,
+            site,
+            vec![
+                (
+                    "job/submit",
+                    serde_json::json!({"correlation_id": "ok-1",
+                        "job": {"container": "CSQU3054383", "flow": "export", "perishable": true}}),
+                ),
+                (
+                    "job/submit",
+                    serde_json::json!({"correlation_id": "bad-1",
+                        "job": {"container": "MSKU1234565", "stations": [["VY-K1"], ["no-such-station"]]}}),
+                ),
+                // With the lane past the CN scanner closed, the CN yard cannot be reached.
+                ("lane/close", serde_json::json!({"correlation_id": "close-1", "lane": "CX-J1"})),
+                (
+                    "job/submit",
+                    serde_json::json!({"correlation_id": "bad-2",
+                        "job": {"container": "TGHU8873421", "flow": "export"}}),
+                ),
+                ("lane/open", serde_json::json!({"correlation_id": "open-1", "lane": "CX-J1"})),
+            ],
+        )
+        .await;
+        let mut transport = Mqtt::connect(&url, sim.vehicle_ids(), stamp(0.0).expect("stamp"))
+            .await
+            .expect("fleet over MQTT");
+        let bar = progress(1.0, true);
+        drive(
+            &mut sim,
+            &mut transport,
+            Some(Operators { api: &api, requests }),
+            false,
+            &bar,
+        )
+        .await
+        .expect("the run");
+        let counts = transport.counts();
+        let report = sim
+            .finish("mqtt", counts, &store_dir.join("report.json"))
+            .expect("report");
+        assert!(report.containers_delivered > 0, "{report:?}");
+        assert_eq!(report.collisions, 0);
+        assert_eq!(report.stalls, 0);
+        assert_eq!(report.vehicle_rejections, 0);
+        assert!(report.messages.get("states").copied().unwrap_or(0) > 100);
+        assert!(report.messages.get("order updates").copied().unwrap_or(0) > 10);
+        let replies = replies.await.expect("desk");
+        let by_id = |id: &str| {
+            replies
+                .iter()
+                .find(|r| r["correlation_id"] == id)
+                .unwrap_or_else(|| panic!("no reply to {id}: {replies:?}"))
+                .clone()
+        };
+        let ok = by_id("ok-1");
+        assert_eq!(ok["ok"], true, "{ok}");
+        let bad = by_id("bad-1");
+        assert_eq!(bad["ok"], false, "{bad}");
+        let text = bad.to_string();
+        assert!(
+            text.contains("stations") && text.contains("no-such-station"),
+            "the refusal names the field and the station: {text}"
+        );
+        assert_eq!(by_id("close-1")["ok"], true);
+        let unreachable = by_id("bad-2");
+        assert_eq!(unreachable["ok"], false, "{unreachable}");
+        let text = unreachable.to_string();
+        assert!(
+            text.contains("cannot be reached") && text.contains("CX-J1"),
+            "the refusal says why and names the closed lane: {text}"
+        );
+        assert_eq!(by_id("open-1")["ok"], true);
+        let _ = std::fs::remove_dir_all(&store_dir);
+    });
+}
+
+#[test]
+fn the_same_run_in_process_and_over_mqtt_gives_the_same_day() {
+    // Determinism under a seed, whatever carries the messages.
+    let runtime = runtime();
+    runtime.block_on(async {
+        let mut delivered = Vec::new();
+        for mqtt in [false, true] {
+            let spec = spec(if mqtt { "same-mqtt" } else { "same-in" }, 6, 0.3);
+            let dir = spec
+                .store
+                .clone()
+                .expect("store")
+                .parent()
+                .expect("dir")
+                .to_path_buf();
+            let mut sim = Simulation::new(spec).expect("simulation");
+            let bar = progress(1.0, true);
+            let report = if mqtt {
+                let broker = EmbeddedBroker::start(BrokerConfig::new(free_port().expect("port")))
+                    .await
+                    .expect("embedded broker");
+                let mut t = Mqtt::connect(&broker.url(), sim.vehicle_ids(), stamp(0.0).expect("t"))
+                    .await
+                    .expect("fleet");
+                drive(&mut sim, &mut t, None, false, &bar)
+                    .await
+                    .expect("run");
+                sim.finish("mqtt", t.counts(), &dir.join("r.json"))
+                    .expect("report")
+            } else {
+                let mut t = InProcess::new(sim.vehicle_ids());
+                drive(&mut sim, &mut t, None, false, &bar)
+                    .await
+                    .expect("run");
+                sim.finish("in-process", t.counts(), &dir.join("r.json"))
+                    .expect("report")
+            };
+            assert_eq!((report.collisions, report.stalls), (0, 0));
+            delivered.push((
+                report.containers_delivered,
+                report.messages.get("states").copied(),
+                report.messages.get("order updates").copied(),
+            ));
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        assert_eq!(delivered[0], delivered[1], "in process vs over MQTT");
+    });
+}
