@@ -241,6 +241,8 @@ pub struct Controller {
     closed: BTreeSet<LaneId>,
     /// Cells of places off the through lanes (bays, chargers, inspection, parking).
     parked_cells: BTreeSet<CellId>,
+    /// The status last reported per vehicle (an event goes out when it changes).
+    reported_status: Vec<&'static str>,
     config: ControllerConfig,
     now_s: f64,
     next_stop: u64,
@@ -346,6 +348,7 @@ impl Controller {
             index,
             closed: BTreeSet::new(),
             parked_cells,
+            reported_status: vec![""; vehicles.len()],
             config,
             now_s: 0.0,
             next_stop: 1,
@@ -757,38 +760,52 @@ impl Controller {
         }
     }
 
+    /// Vehicle `i`'s state for operators: status, where it is (the cell it has entered),
+    /// battery, job.
+    fn vehicle_event(&self, i: usize) -> Event {
+        let v = &self.vehicles[i];
+        let visit = self.planner.execution().entered(i as u32);
+        let cell = self
+            .planner
+            .execution()
+            .cell(VisitRef {
+                vehicle: i as u32,
+                index: visit,
+            })
+            .unwrap_or_else(|| self.planner.execution().frontier_of(i as u32));
+        let p = self.cells.cell(CellId(cell)).position;
+        Event::Vehicle {
+            time_s: self.now_s,
+            vehicle: v.id.clone(),
+            status: self.status(i).into(),
+            x: p.x,
+            y: p.y,
+            battery: v.battery,
+            job: match v.task.as_ref().map(|t| t.purpose) {
+                Some(Purpose::Job { job, .. }) => Some(job.0),
+                _ => None,
+            },
+        }
+    }
+
+    /// An event for every vehicle whose status changed since the last one reported.
+    fn report_status_changes(&mut self) {
+        for i in 0..self.vehicles.len() {
+            let status = self.status(i);
+            if self.reported_status.get(i) != Some(&status) {
+                if let Some(slot) = self.reported_status.get_mut(i) {
+                    *slot = status;
+                }
+                let event = self.vehicle_event(i);
+                self.outputs.push(Output::Event(event));
+            }
+        }
+    }
+
     /// A snapshot of the fleet.
     pub fn snapshot(&self) -> Event {
-        let frontier = self.planner.execution().frontier();
-        let vehicles = self
-            .vehicles
-            .iter()
-            .enumerate()
-            .map(|(i, v)| {
-                let visit = self.planner.execution().entered(i as u32);
-                let cell = self
-                    .planner
-                    .execution()
-                    .cell(VisitRef {
-                        vehicle: i as u32,
-                        index: visit,
-                    })
-                    .unwrap_or(frontier[i]);
-                let p = self.cells.cell(CellId(cell)).position;
-                serde_json::to_value(Event::Vehicle {
-                    time_s: self.now_s,
-                    vehicle: v.id.clone(),
-                    status: self.status(i).into(),
-                    x: p.x,
-                    y: p.y,
-                    battery: v.battery,
-                    job: match v.task.as_ref().map(|t| t.purpose) {
-                        Some(Purpose::Job { job, .. }) => Some(job.0),
-                        _ => None,
-                    },
-                })
-                .unwrap_or_default()
-            })
+        let vehicles = (0..self.vehicles.len())
+            .map(|i| serde_json::to_value(self.vehicle_event(i)).unwrap_or_default())
             .collect();
         let mut jobs: BTreeMap<String, u64> = BTreeMap::new();
         for j in self.jobs.values() {
@@ -831,6 +848,7 @@ impl Controller {
         self.set_goals();
         self.plan();
         self.release();
+        self.report_status_changes();
         Ok(())
     }
 

@@ -419,6 +419,26 @@ fn a_small_fleet_delivers_every_job_without_collision() {
             j.id
         );
     }
+    // Operators saw every vehicle's status change: each went to work and back to idle (or
+    // to charging), one event per change, never the same status twice in a row.
+    for k in 0..4 {
+        let name = format!("IGV-{k:02}");
+        let statuses: Vec<&str> = h
+            .outputs
+            .iter()
+            .filter_map(|o| match o {
+                Output::Event(Event::Vehicle {
+                    vehicle, status, ..
+                }) if *vehicle == name => Some(status.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert!(statuses.contains(&"working"), "{name}: {statuses:?}");
+        assert!(
+            statuses.windows(2).all(|w| w[0] != w[1]),
+            "{name}: {statuses:?}"
+        );
+    }
     let _ = std::fs::remove_dir_all(store.parent().expect("dir"));
 }
 
