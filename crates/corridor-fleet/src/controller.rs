@@ -9,12 +9,18 @@
 //! 1. assigns waiting jobs to free vehicles as an optimal assignment over the batch
 //!    (Kuhn–Munkres on urgency minus travel distance), and sends vehicles low on battery to
 //!    the nearest free charger;
-//! 2. gives each vehicle the goal of its task: the free cell of a station of the task's
-//!    step that is nearest to it (any of the step's stations will do);
+//! 2. gives each vehicle the goal of its task: a place at a station of the task's step
+//!    (any of them will do), reserved for it alone — the station with the shortest queue,
+//!    then the nearest place. Where every place is taken and the station has a waiting area
+//!    (map field `queue`), the vehicle waits in line before it, and places go to the head of
+//!    the line in the order vehicles drive up; a yard ring never fills with vehicles that
+//!    have nowhere to go. A drive-through station (`drive_through`) is served in passing:
+//!    its step ends when the plan reaches it;
 //! 3. plans lifelong steps while a vehicle with a goal has less than the look-ahead
 //!    committed; a vehicle whose plan reaches its goal is pinned there and the stop (the
 //!    station's service, or charging) is attached to that visit;
-//! 4. releases to each vehicle the visits the execution graph allows, with their stops.
+//! 4. releases to each vehicle the visits the execution graph allows, with their stops;
+//! 5. reports every vehicle whose status changed (an operator event).
 //!
 //! Every job change is written to the job store before it is acted on.
 
