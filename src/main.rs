@@ -52,7 +52,11 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+                // rumqttd's router logs at ERROR each probe connection that closes (the embedded
+                // broker's own readiness check): noise for a user, kept out unless RUST_LOG says.
+                .unwrap_or_else(|_| {
+                    tracing_subscriber::EnvFilter::new("warn,rumqttd::router::routing=off")
+                }),
         )
         .with_writer(std::io::stderr)
         .init();
