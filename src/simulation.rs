@@ -527,19 +527,17 @@ impl Simulation {
             );
         }
         let dt = self.spec.dt;
-        if every(self.step, 10.0, dt)
-            && let Event::Snapshot { vehicles, .. } = self.controller.snapshot()
-        {
-            for (k, v) in vehicles.iter().enumerate() {
-                let status = v.get("status").and_then(|s| s.as_str()).unwrap_or("idle");
-                let view = self.world.vehicle(VehicleIndex(k))?;
-                let what = match (status, view.activity) {
+        if every(self.step, 10.0, dt) {
+            for k in 0..n {
+                let status = self.controller.vehicle_status(k).unwrap_or("idle");
+                let probe = self.world.probe(VehicleIndex(k))?;
+                let what = match (status, probe.activity) {
                     (_, Activity::Queued { .. }) => "queued at a station",
                     (_, Activity::Service { .. }) => "in service",
                     (_, Activity::Charging { .. }) => "charging",
                     ("idle", _) => "idle",
-                    _ if view.speed > 0.0 && view.loaded => "driving loaded",
-                    _ if view.speed > 0.0 => "driving empty",
+                    _ if probe.speed > 0.0 && probe.loaded => "driving loaded",
+                    _ if probe.speed > 0.0 => "driving empty",
                     _ => "stopped in traffic or in line",
                 };
                 *self.time_by_state.entry(what.to_string()).or_default() += 10.0;

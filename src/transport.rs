@@ -265,16 +265,11 @@ impl Transport for Mqtt {
         let mut online = 0;
         while online < self.links.len() {
             match self.next_event().await? {
-                VehicleEvent::Connection {
-                    vehicle,
-                    header,
-                    state,
-                } => {
+                VehicleEvent::Connection { header, state, .. } => {
                     if state == ConnectionState::Online {
                         online += 1;
                     }
                     count(&mut self.counts, "connections");
-                    let _ = vehicle;
                     out.push(FromVehicle::Connection(corridor_vda5050::Message {
                         header,
                         body: state,

@@ -902,16 +902,20 @@ impl VdaVehicle {
         if self.state_requested || now_s - at >= MAX_STATE_INTERVAL_S {
             return Ok(true);
         }
-        // Cheap test first: the state is a function of the bookkeeping and the probed
-        // values, apart from position, velocity and battery.
-        let probe = world.probe(self.vehicle)?;
-        if let Some((generation, was)) = &self.published_at
-            && *generation == self.generation
-            && same_apart_from_motion(was, &probe)
-        {
+        if self.unchanged_since_published(world)? {
             return Ok(false);
         }
         Ok(significant(&self.state(world, now_s)?) != *last)
+    }
+
+    /// The cheap test: neither the bookkeeping nor the probed values changed since the
+    /// last state (the state is a function of both, apart from position, velocity and
+    /// battery), so nothing worth publishing did.
+    fn unchanged_since_published(&self, world: &World) -> Result<bool, SimError> {
+        let probe = world.probe(self.vehicle)?;
+        Ok(self.published_at.as_ref().is_some_and(|(generation, was)| {
+            *generation == self.generation && same_apart_from_motion(was, &probe)
+        }))
     }
 
     /// Notes that `state` was published at `now_s`.
@@ -954,14 +958,8 @@ impl VdaVehicle {
             return Ok(Some(state));
         };
         let due = self.state_requested || now_s - at >= MAX_STATE_INTERVAL_S;
-        if !due {
-            let probe = world.probe(self.vehicle)?;
-            if let Some((generation, was)) = &self.published_at
-                && *generation == self.generation
-                && same_apart_from_motion(was, &probe)
-            {
-                return Ok(None);
-            }
+        if !due && self.unchanged_since_published(world)? {
+            return Ok(None);
         }
         let state = self.state(world, now_s)?;
         if !due && significant(&state) == *last {

@@ -829,6 +829,12 @@ impl Controller {
         }
     }
 
+    /// Vehicle `v`'s status as operators see it (`idle`, `working`, `charging`, `paused`,
+    /// `out_of_service`, `fault`); `None` for an index outside the fleet.
+    pub fn vehicle_status(&self, v: usize) -> Option<&'static str> {
+        (v < self.vehicles.len()).then(|| self.status(v))
+    }
+
     fn status(&self, v: usize) -> &'static str {
         let veh = &self.vehicles[v];
         match (veh.mode, veh.fault, veh.task.as_ref().map(|t| t.purpose)) {
