@@ -27,6 +27,7 @@ fn main() -> anyhow::Result<()> {
         seed: 1,
         dt: 0.5,
         store: None,
+        restart_at_s: None,
     })?;
     let mut transport = InProcess::new(sim.vehicle_ids());
     let runtime = tokio::runtime::Builder::new_current_thread()

@@ -89,6 +89,11 @@ pub struct DemoArgs {
     /// The job store file (default: a temporary one, removed at the end).
     #[arg(long)]
     pub store: Option<PathBuf>,
+    /// Kill the fleet side (controller and VDA 5050 master control, with its MQTT
+    /// connection) after this many simulated hours and start a new one on the same job
+    /// store: no job may be lost or run twice.
+    #[arg(long, value_name = "HOURS")]
+    pub restart_controller_at: Option<f64>,
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
@@ -115,6 +120,7 @@ async fn run_async(args: &DemoArgs) -> Result<ExitCode> {
         seed: args.seed,
         dt: args.dt,
         store: args.store.clone(),
+        restart_at_s: args.restart_controller_at.map(|h| h * 3600.0),
     };
     let mut sim = Simulation::new(spec)?;
     // The broker: embedded unless one is given.

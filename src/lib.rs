@@ -23,6 +23,7 @@
 //!     seed: 1,
 //!     dt: 0.5,
 //!     store: None,
+//!     restart_at_s: None,
 //! })?;
 //! let mut transport = InProcess::new(sim.vehicle_ids());
 //! drive(&mut sim, &mut transport, None, false, &progress(2.0, true)).await?;

@@ -67,6 +67,8 @@ pub struct Report {
     pub energy_kwh: f64,
     /// Charging trips started.
     pub charges: u64,
+    /// Times the fleet side was killed and started again ([`crate::simulation::RunSpec::restart_at_s`]).
+    pub controller_restarts: usize,
     /// Brakings harder than the service brake.
     pub emergency_brakings: u64,
     /// Footprints that overlapped (must be 0).
@@ -148,6 +150,12 @@ pub fn print_summary(r: &Report) {
         "collisions {}, stalls {}, vehicle rejections {}",
         r.collisions, r.stalls, r.vehicle_rejections
     );
+    if r.controller_restarts > 0 {
+        println!(
+            "the fleet side was killed and started again {} time(s)",
+            r.controller_restarts
+        );
+    }
     println!(
         "{:<14} {:>6} {:>8} {:>6} {:>6}",
         "station", "served", "wait s", "q max", "util"

@@ -38,7 +38,13 @@ pub async fn drive<T: Transport>(
     let mut hour = 0u64;
     let end = sim.end();
     while sim.time() < end {
-        if let Some(ops) = operators.as_mut() {
+        if sim.restart_due() {
+            sim.kill_controller();
+            let retained = transport.restart_master(stamp(sim.time())?).await?;
+            sim.receive(retained);
+        }
+        // Requests wait in their queue while the fleet side restarts.
+        if let Some(ops) = operators.as_mut().filter(|_| !sim.restarting()) {
             while let Ok(request) = ops.requests.try_recv() {
                 let OperatorRequest { request, reply } = request;
                 if let Some(answer) = sim.command(request) {
@@ -63,7 +69,9 @@ pub async fn drive<T: Transport>(
             }
             if Instant::now() >= next_snapshot {
                 next_snapshot += Duration::from_secs(1);
-                if let Err(e) = ops.api.publish_event(&sim.snapshot()).await {
+                if let Some(snapshot) = sim.snapshot()
+                    && let Err(e) = ops.api.publish_event(&snapshot).await
+                {
                     tracing::warn!("fleet snapshot not published: {e}");
                 }
             }

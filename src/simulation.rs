@@ -22,13 +22,16 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use corridor_fleet::operator::{Event, Reply, Request};
+use corridor_fleet::vda::Resumed;
 use corridor_fleet::{
-    Controller, ControllerConfig, Input, JobSpec, JobStore, Output, VdaCommand, VdaFleet,
+    Controller, ControllerConfig, Input, JobSpec, JobStore, Output, Recovered, VdaCommand, VdaFleet,
 };
 use corridor_map::{CellId, SiteMap};
 use corridor_sim::demand::{Arrival, Demand};
 use corridor_sim::{Activity, SimEvent, Site, VdaVehicle, VehicleIndex, World};
-use corridor_vda5050::model::{Action, ConnectionState, Order, VehicleState};
+use corridor_vda5050::model::{
+    Action, ActionType, BlockingType, ConnectionState, Order, VehicleState,
+};
 use corridor_vda5050::{Message, ProtocolVersion, Timestamp, VehicleId};
 
 use crate::report::{Report, StationReport, quantile};
@@ -62,6 +65,10 @@ pub trait Transport {
     /// Every vehicle announces itself (`connection` ONLINE); returns what the fleet side
     /// received.
     async fn connect(&mut self, now: Timestamp) -> Result<Vec<FromVehicle>>;
+    /// The fleet side was killed and starts again: a new connection (over MQTT a new
+    /// client, the old one gone without a goodbye); returns the vehicles' retained
+    /// `connection` messages it receives on subscribing.
+    async fn restart_master(&mut self, now: Timestamp) -> Result<Vec<FromVehicle>>;
     /// Sends the fleet side's commands; returns what each vehicle (by index) received, in
     /// order, once all of it has arrived.
     async fn to_vehicles(
@@ -101,6 +108,9 @@ pub struct RunSpec {
     pub dt: f64,
     /// The job store (a redb file); `None`: a temporary one, removed at the end.
     pub store: Option<PathBuf>,
+    /// Kill the fleet side (controller and VDA 5050 master) at this simulated second and
+    /// start a new one on the same job store; `None`: never.
+    pub restart_at_s: Option<f64>,
 }
 
 /// The VDA 5050 version of vehicle `k`: even ones speak 2.x, odd ones 3.0, so that every
@@ -147,8 +157,14 @@ pub struct Simulation {
     vehicles: Vec<VdaVehicle>,
     names: Vec<String>,
     ids: Vec<VehicleId>,
-    controller: Controller,
-    fleet: VdaFleet,
+    /// The fleet side while it runs; `None` from a kill until the new one has started.
+    master: Option<Master>,
+    /// The new fleet side's start-up, while it waits for the vehicles.
+    restart: Option<Restart>,
+    store_path: PathBuf,
+    restarts: usize,
+    /// Charging trips of fleet sides that are gone.
+    charges_before: u64,
     arrivals: Vec<Arrival>,
     next_arrival: usize,
     flow_of: HashMap<String, usize>,
@@ -173,6 +189,56 @@ pub struct Simulation {
 
 /// Open jobs and no vehicle moving for this long is a stall, simulated seconds.
 const STALL_S: f64 = 900.0;
+
+/// A restarting fleet side that has waited this long for a vehicle raises an alarm.
+const RESTART_PATIENCE_S: f64 = 600.0;
+
+/// The fleet side: the controller and its VDA 5050 translator.
+#[derive(Debug)]
+struct Master {
+    controller: Controller,
+    fleet: VdaFleet,
+}
+
+/// A fleet side starting after a kill. It knows nothing of what the old one released, so
+/// it asks every vehicle for its state, cancels the orders still being driven (vehicles
+/// stop at the end of what was released to them: those cells were theirs), and starts the
+/// new controller once every vehicle stands with nothing left to drive — from where each
+/// stands, with the job steps their action states report done, and with the ones they are
+/// still doing (a crane lift, an inspection) left to them until done.
+#[derive(Debug)]
+struct Restart {
+    since: f64,
+    /// The latest state of each vehicle.
+    states: Vec<Option<Message<VehicleState>>>,
+    /// Vehicles sent a `cancelOrder`.
+    cancelled: Vec<bool>,
+    /// Connection messages heard meanwhile, for the new translator.
+    connections: Vec<Message<ConnectionState>>,
+    /// Commands to send at the next step.
+    outbox: Vec<VdaCommand>,
+    alarmed: bool,
+}
+
+/// What keeps a vehicle from [`settled`], for an alarm.
+fn unsettled(state: &VehicleState) -> String {
+    let mut why = Vec::new();
+    if state.driving {
+        why.push("driving".to_string());
+    }
+    if !state.node_states.is_empty() {
+        why.push(format!("{} node(s) left", state.node_states.len()));
+    }
+    if state.paused == Some(true) {
+        why.push("paused".to_string());
+    }
+    why.join(", ")
+}
+
+/// Whether a vehicle stands with nothing left to drive (an action may still run).
+fn settled(state: &VehicleState) -> bool {
+    !state.driving && state.node_states.is_empty()
+}
 
 impl Simulation {
     /// Loads the map, places the fleet (batteries spread between 50 % and 95 %, as in a
@@ -236,10 +302,7 @@ impl Simulation {
                 .iter()
                 .map(|(n, _, c)| (n.clone(), *c))
                 .collect::<Vec<_>>(),
-            ControllerConfig {
-                seed: spec.seed,
-                ..ControllerConfig::default()
-            },
+            controller_config(&spec),
         )?;
         let fleet = VdaFleet::new(Arc::clone(&map), cells, map_id, &fleet_spec)?;
         let demand = Demand {
@@ -264,8 +327,11 @@ impl Simulation {
             vehicles,
             names,
             ids,
-            controller,
-            fleet,
+            master: Some(Master { controller, fleet }),
+            restart: None,
+            store_path,
+            restarts: 0,
+            charges_before: 0,
             arrivals,
             next_arrival: 0,
             flow_of,
@@ -319,36 +385,213 @@ impl Simulation {
     }
 
     /// A fleet snapshot for operators.
-    pub fn snapshot(&self) -> Event {
-        self.controller.snapshot()
+    pub fn snapshot(&self) -> Option<Event> {
+        self.master.as_ref().map(|m| m.controller.snapshot())
     }
 
-    /// Hands an operator command to the controller; returns its reply.
+    /// Hands an operator command to the controller; returns its reply. `None` while the
+    /// fleet side restarts (see [`Simulation::restarting`]): nobody takes the request.
     pub fn command(&mut self, request: Request) -> Option<Reply> {
-        self.controller.handle(self.time, Input::Command(request));
-        let outputs = self.controller.drain_outputs();
+        let master = self.master.as_mut()?;
+        master.controller.handle(self.time, Input::Command(request));
+        let outputs = master.controller.drain_outputs();
         self.route(outputs)
+    }
+
+    /// Whether the fleet side is down or starting after a kill (operator requests wait).
+    pub fn restarting(&self) -> bool {
+        self.master.is_none()
+    }
+
+    /// Whether the run's fleet-side kill ([`RunSpec::restart_at_s`]) is due now.
+    pub fn restart_due(&self) -> bool {
+        self.restarts == 0
+            && self.master.is_some()
+            && self.spec.restart_at_s.is_some_and(|t| self.time >= t)
+    }
+
+    /// Kills the fleet side: the controller and its VDA 5050 translator go at once, with
+    /// whatever they had in memory; only the job store stays. A new one starts at once (the
+    /// caller restarts the transport's master connection too) and takes over as
+    /// [`Restart`] says.
+    pub fn kill_controller(&mut self) {
+        if let Some(master) = self.master.take() {
+            self.charges_before += master.controller.stats().charges;
+        }
+        self.restarts += 1;
+        tracing::info!(
+            "fleet side killed at {:.2} h; a new one starts",
+            self.time / 3600.0
+        );
+        let n = self.vehicles.len();
+        self.restart = Some(Restart {
+            since: self.time,
+            states: vec![None; n],
+            cancelled: vec![false; n],
+            connections: Vec::new(),
+            outbox: self
+                .ids
+                .iter()
+                .map(|id| VdaCommand::InstantActions {
+                    vehicle: id.clone(),
+                    actions: vec![Action::new(
+                        format!("restart{}-state", self.restarts),
+                        ActionType::StateRequest,
+                        BlockingType::None,
+                    )],
+                })
+                .collect(),
+            alarmed: false,
+        });
     }
 
     /// Feeds what the fleet side received from the vehicles into the controller.
     pub fn receive(&mut self, messages: Vec<FromVehicle>) {
+        let Some(master) = self.master.as_mut() else {
+            self.observe_restart(messages);
+            return;
+        };
         for m in messages {
             let inputs = match &m {
-                FromVehicle::State(s) => self.fleet.on_state(s),
-                FromVehicle::Connection(c) => self.fleet.on_connection(c),
+                FromVehicle::State(s) => master.fleet.on_state(s),
+                FromVehicle::Connection(c) => master.fleet.on_connection(c),
             };
             match inputs {
                 Ok(inputs) => {
                     for input in inputs {
-                        self.controller.handle(self.time, input);
+                        master.controller.handle(self.time, input);
                     }
                 }
                 Err(e) => tracing::warn!("fleet side: {e}"),
             }
         }
-        for problem in self.fleet.drain_problems() {
+        for problem in master.fleet.drain_problems() {
             tracing::warn!("fleet side: {problem}");
         }
+    }
+
+    /// A restarting fleet side hears from the vehicles: it keeps each one's latest state
+    /// and cancels an order still running.
+    fn observe_restart(&mut self, messages: Vec<FromVehicle>) {
+        let Some(restart) = self.restart.as_mut() else {
+            return;
+        };
+        for m in messages {
+            match m {
+                FromVehicle::State(s) => {
+                    let Some(k) = self.ids.iter().position(|id| {
+                        id.manufacturer() == s.header.manufacturer
+                            && id.serial_number() == s.header.serial_number
+                    }) else {
+                        tracing::warn!(
+                            "fleet side: a state from {}, not in the fleet",
+                            s.header.serial_number
+                        );
+                        continue;
+                    };
+                    if !settled(&s.body) && !restart.cancelled[k] {
+                        restart.cancelled[k] = true;
+                        restart.outbox.push(VdaCommand::InstantActions {
+                            vehicle: self.ids[k].clone(),
+                            actions: vec![Action::new(
+                                format!("restart{}-cancel", self.restarts),
+                                ActionType::CancelOrder,
+                                BlockingType::None,
+                            )],
+                        });
+                    }
+                    restart.states[k] = Some(*s);
+                }
+                FromVehicle::Connection(c) => restart.connections.push(c),
+            }
+        }
+    }
+
+    /// The restarting fleet side's step: what it sends, and the new controller once every
+    /// vehicle has settled.
+    fn restart_step(&mut self) -> Result<Vec<VdaCommand>> {
+        let Some(restart) = self.restart.as_mut() else {
+            return Ok(Vec::new());
+        };
+        let out = std::mem::take(&mut restart.outbox);
+        let waiting: Vec<String> = restart
+            .states
+            .iter()
+            .zip(&self.names)
+            .filter(|(st, _)| !st.as_ref().is_some_and(|m| settled(&m.body)))
+            .map(|(st, name)| match st {
+                Some(m) => format!("{name} ({})", unsettled(&m.body)),
+                None => format!("{name} (no state yet)"),
+            })
+            .collect();
+        if !waiting.is_empty() {
+            if !restart.alarmed && self.time - restart.since >= RESTART_PATIENCE_S {
+                restart.alarmed = true;
+                self.alarms += 1;
+                tracing::error!(
+                    "restart: still waiting after {RESTART_PATIENCE_S:.0} s for {} to stand with its order over",
+                    waiting.join(", ")
+                );
+            }
+            return Ok(out);
+        }
+        let Some(restart) = self.restart.take() else {
+            return Ok(out);
+        };
+        let states: Vec<Message<VehicleState>> = restart.states.into_iter().flatten().collect();
+        let fleet_ids: Vec<(String, VehicleId)> = self
+            .names
+            .iter()
+            .cloned()
+            .zip(self.ids.iter().cloned())
+            .collect();
+        let Resumed {
+            mut fleet,
+            starts,
+            finished,
+            running,
+            inputs,
+        } = VdaFleet::resume(
+            Arc::clone(&self.map),
+            Arc::new(self.world.site().cells.clone()),
+            map_id(&self.spec),
+            &fleet_ids,
+            &states,
+        )?;
+        for c in &restart.connections {
+            if let Err(e) = fleet.on_connection(c) {
+                tracing::warn!("fleet side: {e}");
+            }
+        }
+        let (recovered_done, recovered_running) = (finished.len(), running.len());
+        let store = JobStore::open(&self.store_path)?;
+        let vehicles: Vec<(String, CellId)> = self.names.iter().cloned().zip(starts).collect();
+        let mut controller = Controller::restart(
+            Arc::clone(&self.map),
+            Arc::new(self.world.site().cells.clone()),
+            store,
+            &vehicles,
+            controller_config(&self.spec),
+            &Recovered {
+                now_s: self.time,
+                finished,
+                running,
+            },
+        )?;
+        for input in inputs {
+            controller.handle(self.time, input);
+        }
+        tracing::info!(
+            "fleet side started again at {:.2} h ({:.0} s after the kill): {} job step(s) done and {} running, as the vehicles report",
+            self.time / 3600.0,
+            self.time - restart.since,
+            recovered_done,
+            recovered_running
+        );
+        let outputs = controller.drain_outputs();
+        self.master = Some(Master { controller, fleet });
+        self.route(outputs);
+        Ok(out)
     }
 
     /// Phase 1–2: arrivals, the controller's tick; returns the messages for the vehicles.
@@ -356,6 +599,13 @@ impl Simulation {
     /// # Errors
     /// A job store that cannot be written.
     pub fn plan(&mut self) -> Result<Vec<VdaCommand>> {
+        if self.master.is_none() {
+            // Containers arriving now wait at the gate until there is a controller.
+            return self.restart_step();
+        }
+        let Some(master) = self.master.as_mut() else {
+            return Ok(Vec::new());
+        };
         while self.next_arrival < self.arrivals.len()
             && self.arrivals[self.next_arrival].at_s <= self.time
         {
@@ -371,15 +621,19 @@ impl Simulation {
                 hold: false,
                 inspect: a.inspect,
             };
-            if let Err(e) = self.controller.submit(spec) {
+            if let Err(e) = master.controller.submit(spec) {
                 tracing::error!("container {}: refused: {e}", a.container);
             }
             self.next_arrival += 1;
         }
-        self.controller.tick(self.time)?;
-        let outputs = self.controller.drain_outputs();
+        master.controller.tick(self.time)?;
+        let outputs = master.controller.drain_outputs();
         self.route(outputs);
-        Ok(self.fleet.drain_messages())
+        Ok(self
+            .master
+            .as_mut()
+            .map(|m| m.fleet.drain_messages())
+            .unwrap_or_default())
     }
 
     /// Sends controller outputs on: releases and pauses to the fleet side's VDA 5050
@@ -390,7 +644,11 @@ impl Simulation {
         for out in outputs {
             match out {
                 Output::Release { .. } | Output::Pause { .. } | Output::Resume { .. } => {
-                    if let Err(e) = self.fleet.handle(&out) {
+                    let Some(master) = self.master.as_mut() else {
+                        tracing::error!("fleet side: {out:?} with no translator");
+                        continue;
+                    };
+                    if let Err(e) = master.fleet.handle(&out) {
                         tracing::error!("fleet side: {e}");
                     }
                 }
@@ -514,7 +772,11 @@ impl Simulation {
         for k in 0..n {
             moving |= self.world.probe(VehicleIndex(k))?.speed > 0.0;
         }
-        let open = self.controller.jobs().any(|j| !j.state.is_final());
+        // While the fleet side restarts, the work it will find counts as open.
+        let open = self
+            .master
+            .as_ref()
+            .is_none_or(|m| m.controller.jobs().any(|j| !j.state.is_final()));
         if moving || !open {
             self.last_motion = self.time;
             self.stalled = false;
@@ -529,13 +791,17 @@ impl Simulation {
         let dt = self.spec.dt;
         if every(self.step, 10.0, dt) {
             for k in 0..n {
-                let status = self.controller.vehicle_status(k).unwrap_or("idle");
+                let status = match &self.master {
+                    Some(m) => m.controller.vehicle_status(k).unwrap_or("idle"),
+                    None => "restarting",
+                };
                 let probe = self.world.probe(VehicleIndex(k))?;
                 let what = match (status, probe.activity) {
                     (_, Activity::Queued { .. }) => "queued at a station",
                     (_, Activity::Service { .. }) => "in service",
                     (_, Activity::Charging { .. }) => "charging",
                     ("idle", _) => "idle",
+                    ("restarting", _) => "waiting for the controller to restart",
                     _ if probe.speed > 0.0 && probe.loaded => "driving loaded",
                     _ if probe.speed > 0.0 => "driving empty",
                     _ => "stopped in traffic or in line",
@@ -553,6 +819,37 @@ impl Simulation {
             self.positions.push((self.time / 3600.0, xs));
         }
         Ok(())
+    }
+
+    /// Vehicles whose load disagrees with the controller's jobs: loaded with no job
+    /// carried on it, or empty with one (after a restart this would mean a step done and
+    /// not recovered). Empty when the two agree, as they must between steps.
+    ///
+    /// # Errors
+    /// Only for an inconsistent world: a bug.
+    pub fn load_mismatches(&self) -> Result<Vec<String>> {
+        let Some(master) = &self.master else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for (k, name) in self.names.iter().enumerate() {
+            let loaded = self.world.probe(VehicleIndex(k))?.loaded;
+            let carrying = master.controller.jobs().any(|j| {
+                matches!(&j.state, corridor_fleet::JobState::Carrying { vehicle, .. } if vehicle == name)
+            });
+            if loaded != carrying {
+                out.push(format!(
+                    "{name}: {} on the vehicle, {} in the controller",
+                    if loaded { "a container" } else { "nothing" },
+                    if carrying {
+                        "a job carried"
+                    } else {
+                        "no job carried"
+                    }
+                ));
+            }
+        }
+        Ok(out)
     }
 
     /// Ends the run: the report, written with its plots beside `report_path`.
@@ -638,7 +935,12 @@ impl Simulation {
                 .map(|(k, v)| (k.clone(), v / total))
                 .collect(),
             energy_kwh: views.iter().map(|v| v.energy_used_kwh).sum(),
-            charges: self.controller.stats().charges,
+            charges: self.charges_before
+                + self
+                    .master
+                    .as_ref()
+                    .map_or(0, |m| m.controller.stats().charges),
+            controller_restarts: self.restarts,
             emergency_brakings: views.iter().map(|v| v.emergency_brakings).sum(),
             collisions: self.collisions,
             stalls: self.stalls,
@@ -659,6 +961,14 @@ impl Simulation {
             let _ = std::fs::remove_dir_all(dir);
         }
         Ok(report)
+    }
+}
+
+/// The controller's configuration for a run.
+fn controller_config(spec: &RunSpec) -> ControllerConfig {
+    ControllerConfig {
+        seed: spec.seed,
+        ..ControllerConfig::default()
     }
 }
 

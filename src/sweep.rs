@@ -117,6 +117,7 @@ fn run_one(args: &SweepArgs, vehicles: usize, demand: f64) -> Result<Point> {
         seed: args.seed,
         dt: 0.5,
         store: Some(dir.join("jobs.redb")),
+        restart_at_s: None,
     };
     let mut sim = Simulation::new(spec)?;
     let mut transport = InProcess::new(sim.vehicle_ids());

@@ -26,6 +26,7 @@ fn spec(name: &str, vehicles: usize, hours: f64) -> RunSpec {
         seed: 7,
         dt: 1.0,
         store: Some(dir.join("jobs.redb")),
+        restart_at_s: None,
     }
 }
 
@@ -231,5 +232,72 @@ fn the_same_run_in_process_and_over_mqtt_gives_the_same_day() {
             let _ = std::fs::remove_dir_all(&dir);
         }
         assert_eq!(delivered[0], delivered[1], "in process vs over MQTT");
+    });
+}
+
+#[test]
+fn a_fleet_side_killed_mid_run_over_mqtt_loses_no_job_and_runs_none_twice() {
+    let runtime = runtime();
+    runtime.block_on(async {
+        let broker = EmbeddedBroker::start(BrokerConfig::new(free_port().expect("port")))
+            .await
+            .expect("embedded broker");
+        let mut spec = spec("restart", 8, 0.8);
+        // Mid-run, with containers on vehicles and vehicles between stations.
+        spec.restart_at_s = Some(0.45 * 3600.0);
+        let store = spec.store.clone().expect("store");
+        let dir = store.parent().expect("dir").to_path_buf();
+        let mut sim = Simulation::new(spec).expect("simulation");
+        let mut transport = Mqtt::connect(&broker.url(), sim.vehicle_ids(), stamp(0.0).expect("t"))
+            .await
+            .expect("fleet over MQTT");
+        let bar = progress(1.0, true);
+        drive(&mut sim, &mut transport, None, false, &bar)
+            .await
+            .expect("the run");
+        assert_eq!(
+            sim.load_mismatches().expect("world"),
+            Vec::<String>::new(),
+            "what the vehicles carry is what the controller thinks"
+        );
+        let counts = transport.counts();
+        let report = sim
+            .finish("mqtt", counts, &dir.join("report.json"))
+            .expect("report");
+        assert_eq!(report.controller_restarts, 1);
+        assert_eq!(
+            (report.collisions, report.stalls, report.vehicle_rejections),
+            (0, 0, 0),
+            "{report:?}"
+        );
+        assert!(report.containers_delivered > 0, "{report:?}");
+        // Every container that arrived is one job in the store (none lost, none added), and
+        // each delivery was reported once: as many delivery events as delivered jobs.
+        let jobs = corridor_fleet::JobStore::open(&store)
+            .expect("store")
+            .all()
+            .expect("jobs");
+        assert_eq!(jobs.len(), report.containers_arrived, "one job per container");
+        let mut containers: Vec<&str> = jobs.iter().map(|j| j.spec.container.as_str()).collect();
+        containers.sort_unstable();
+        containers.dedup();
+        assert_eq!(containers.len(), jobs.len(), "no container submitted twice");
+        let delivered = jobs
+            .iter()
+            .filter(|j| matches!(j.state, corridor_fleet::JobState::Delivered { .. }))
+            .count();
+        assert_eq!(
+            delivered, report.containers_delivered,
+            "each delivered job delivered once"
+        );
+        // The new fleet side kept working: deliveries after the restart.
+        let after = jobs
+            .iter()
+            .filter(|j| {
+                matches!(j.state, corridor_fleet::JobState::Delivered { at_s } if at_s > 0.45 * 3600.0)
+            })
+            .count();
+        assert!(after > 0, "deliveries after the restart: {jobs:?}");
+        let _ = std::fs::remove_dir_all(&dir);
     });
 }

@@ -46,6 +46,8 @@ struct Wire {
     version: ProtocolVersion,
     fleet_headers: OutgoingHeaders,
     vehicle_headers: OutgoingHeaders,
+    /// The last `connection` message, as the broker would retain it.
+    retained: Option<corridor_vda5050::Message<ConnectionState>>,
 }
 
 impl Wire {
@@ -73,6 +75,7 @@ impl InProcess {
                 version: version_of(k),
                 fleet_headers: OutgoingHeaders::new(id.clone(), version_of(k)),
                 vehicle_headers: OutgoingHeaders::new(id.clone(), version_of(k)),
+                retained: None,
             })
             .collect();
         InProcess {
@@ -98,10 +101,26 @@ impl Transport for InProcess {
             let header = w.vehicle_headers.next_header(TopicKind::Connection, now);
             let bytes = codec::encode_connection(w.version, &header, ConnectionState::Online)?;
             match codec::decode(&w.topic(TopicKind::Connection)?, &bytes)? {
-                Incoming::Connection(m) => out.push(FromVehicle::Connection(m)),
+                Incoming::Connection(m) => {
+                    w.retained = Some(m.clone());
+                    out.push(FromVehicle::Connection(m));
+                }
                 other => bail!("{}: a connection decoded as {:?}", w.id, other.kind()),
             }
             count(&mut self.counts, "connections");
+        }
+        Ok(out)
+    }
+
+    async fn restart_master(&mut self, _now: Timestamp) -> Result<Vec<FromVehicle>> {
+        let mut out = Vec::new();
+        for w in &mut self.wires {
+            // A new process numbers its messages from the start again.
+            w.fleet_headers = OutgoingHeaders::new(w.id.clone(), w.version);
+            if let Some(m) = &w.retained {
+                count(&mut self.counts, "connections");
+                out.push(FromVehicle::Connection(m.clone()));
+            }
         }
         Ok(out)
     }
@@ -175,8 +194,13 @@ const PHASE_TIMEOUT: Duration = Duration::from_secs(10);
 /// VDA 5050 over MQTT. See the module documentation.
 #[derive(Debug)]
 pub struct Mqtt {
+    broker: BrokerUrl,
     master: MasterControl,
     events: mpsc::Receiver<VehicleEvent>,
+    /// Ends master control's connection when sent (or dropped).
+    master_stop: tokio::sync::watch::Sender<bool>,
+    /// Master control connections made so far (names the next client).
+    masters: u32,
     links: Vec<VehicleLink>,
     inboxes: Vec<mpsc::Receiver<FleetMessage>>,
     index: HashMap<VehicleId, usize>,
@@ -197,18 +221,7 @@ impl Mqtt {
         now: Timestamp,
     ) -> Result<Mqtt> {
         let (stop, stopped) = tokio::sync::watch::channel(false);
-        let shutdown = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
-            let _ = rx.wait_for(|s| *s).await;
-        };
-        let settings = MqttSettings::new(
-            broker.clone(),
-            format!("corridor-master-{}", std::process::id()),
-        );
-        let mut config = MasterConfig::new(settings, INTERFACE);
-        config.event_capacity = 1 << 16;
-        let (master, events) = MasterControl::connect(config, shutdown(stopped.clone()))
-            .await
-            .context("connecting VDA 5050 master control")?;
+        let (master, events, master_stop) = connect_master(broker, 1).await?;
         let mut links = Vec::with_capacity(vehicles.len());
         let mut inboxes = Vec::with_capacity(vehicles.len());
         for (k, id) in vehicles.iter().enumerate() {
@@ -230,8 +243,11 @@ impl Mqtt {
             inboxes.push(inbox);
         }
         Ok(Mqtt {
+            broker: broker.clone(),
             master,
             events,
+            master_stop,
+            masters: 1,
             links,
             inboxes,
             index: vehicles
@@ -252,6 +268,34 @@ impl Mqtt {
             Err(_) => bail!("no message from the vehicles within {PHASE_TIMEOUT:?}"),
         }
     }
+}
+
+/// Waits until a watch channel says stop.
+async fn shutdown(mut rx: tokio::sync::watch::Receiver<bool>) {
+    let _ = rx.wait_for(|s| *s).await;
+}
+
+/// Connects master control (client `corridor-master-{pid}-{n}`); it runs until the returned
+/// sender sends `true` or is dropped.
+async fn connect_master(
+    broker: &BrokerUrl,
+    n: u32,
+) -> Result<(
+    MasterControl,
+    mpsc::Receiver<VehicleEvent>,
+    tokio::sync::watch::Sender<bool>,
+)> {
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let settings = MqttSettings::new(
+        broker.clone(),
+        format!("corridor-master-{}-{n}", std::process::id()),
+    );
+    let mut config = MasterConfig::new(settings, INTERFACE);
+    config.event_capacity = 1 << 16;
+    let (master, events) = MasterControl::connect(config, shutdown(stopped))
+        .await
+        .context("connecting VDA 5050 master control")?;
+    Ok((master, events, stop))
 }
 
 impl Transport for Mqtt {
@@ -278,6 +322,32 @@ impl Transport for Mqtt {
                 VehicleEvent::Rejected { topic, reason } => {
                     tracing::warn!("{topic}: {reason}");
                 }
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+
+    async fn restart_master(&mut self, _now: Timestamp) -> Result<Vec<FromVehicle>> {
+        // Kill: the old connection goes (what it had not read is lost with it).
+        let _ = self.master_stop.send(true);
+        self.masters += 1;
+        let (master, events, stop) = connect_master(&self.broker, self.masters).await?;
+        self.master = master;
+        self.events = events;
+        self.master_stop = stop;
+        // On subscribing, the broker hands over every vehicle's retained connection.
+        let mut out = Vec::new();
+        while out.len() < self.links.len() {
+            match self.next_event().await? {
+                VehicleEvent::Connection { header, state, .. } => {
+                    count(&mut self.counts, "connections");
+                    out.push(FromVehicle::Connection(corridor_vda5050::Message {
+                        header,
+                        body: state,
+                    }));
+                }
+                VehicleEvent::Rejected { topic, reason } => tracing::warn!("{topic}: {reason}"),
                 _ => {}
             }
         }

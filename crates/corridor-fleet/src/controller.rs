@@ -117,6 +117,23 @@ pub struct StopOrder {
     pub visit: u64,
     /// What to do.
     pub kind: StopKind,
+    /// The job and the index of its step that this stop serves (`None` for a charge). The
+    /// fleet side names the vehicle's action after it, so that a controller started again
+    /// can tell from the vehicle's action states what was done while it was down.
+    pub job: Option<(JobId, usize)>,
+}
+
+/// A job step a vehicle reports in its action states, which the job store may not know
+/// of: the controller was killed before it heard, or the vehicle did it while no
+/// controller ran. [`Controller::restart`] takes the ones done and the ones still running.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobStep {
+    /// The vehicle (fleet id).
+    pub vehicle: String,
+    /// The job.
+    pub job: JobId,
+    /// The index of the step in [`Job::steps`].
+    pub step: usize,
 }
 
 /// What the controller asks of the outside world.
@@ -184,6 +201,9 @@ pub enum Input {
         /// Whether the fault is active.
         active: bool,
     },
+    /// A job step that was running when the controller started (see
+    /// [`Controller::restart`]) is done.
+    StepDone(JobStep),
     /// An operator command.
     Command(Request),
 }
@@ -256,6 +276,21 @@ pub struct Controller {
     stats: ControllerStats,
 }
 
+/// Where a controller started again picks up ([`Controller::restart`]): its clock and the
+/// job steps the vehicles report.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Recovered {
+    /// Controller time at the start, seconds.
+    pub now_s: f64,
+    /// Steps the vehicles report done.
+    pub finished: Vec<JobStep>,
+    /// Steps the vehicles are still doing.
+    pub running: Vec<JobStep>,
+}
+
+/// The stop id of a job step the vehicle was already doing when the controller started.
+const RUNNING_STOP: u64 = u64::MAX;
+
 /// Why the controller could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum ControllerError {
@@ -282,6 +317,34 @@ impl Controller {
         vehicles: &[(String, CellId)],
         config: ControllerConfig,
     ) -> Result<Controller, ControllerError> {
+        Controller::restart(map, cells, store, vehicles, config, &Recovered::default())
+    }
+
+    /// [`Controller::new`] for a controller started again after it stopped (or was killed)
+    /// at controller time `from.now_s`: first the steps in `from.finished` are applied to the stored
+    /// jobs — a pick-up done by the job's assigned vehicle puts the container on it, a step
+    /// done by the vehicle carrying it moves the job on (the last step delivers it); a
+    /// report that does not match the job's stored state (another vehicle, a step already
+    /// recorded) changes nothing, so applying the same report twice is harmless. Each job
+    /// that changed goes out as a job event. Then jobs start as [`Controller::new`] says,
+    /// except that a step in `from.running` (a vehicle is doing it now) stays with its vehicle
+    /// and is not asked for again: [`Input::StepDone`] finishes it.
+    ///
+    /// # Errors
+    /// As [`Controller::new`].
+    pub fn restart(
+        map: Arc<SiteMap>,
+        cells: Arc<CellGraph>,
+        store: JobStore,
+        vehicles: &[(String, CellId)],
+        config: ControllerConfig,
+        from: &Recovered,
+    ) -> Result<Controller, ControllerError> {
+        let Recovered {
+            now_s,
+            ref finished,
+            ref running,
+        } = *from;
         let starts: Vec<CellId> = vehicles.iter().map(|(_, c)| *c).collect();
         let mut planner = LifelongPlanner::new(Arc::clone(&cells), &starts, config.seed)
             .map_err(ControllerError::Start)?;
@@ -304,7 +367,7 @@ impl Controller {
                 parked_cells.extend(places);
             }
         }
-        planner.set_time(0.0);
+        planner.set_time(now_s);
         let mut fleet: Vec<FleetVehicle> = vehicles
             .iter()
             .map(|(id, _)| FleetVehicle {
@@ -324,27 +387,42 @@ impl Controller {
             .map(|(i, (id, _))| (id.clone(), i as u32))
             .collect();
         let mut jobs = BTreeMap::new();
+        let mut changed = Vec::new();
+        let mut delivered = 0;
         for mut job in store.all()? {
-            match job.state.clone() {
+            if apply_finished(&mut job, finished, now_s) {
+                delivered += u64::from(matches!(job.state, JobState::Delivered { .. }));
+                store.put(&job)?;
+                changed.push(job.id);
+            }
+            let doing = |vehicle: &str, step: usize| {
+                running
+                    .iter()
+                    .any(|r| r.job == job.id && r.vehicle == vehicle && r.step == step)
+            };
+            let (vehicle, step) = match job.state.clone() {
+                JobState::Assigned { vehicle } if doing(&vehicle, 0) => (Some(vehicle), 0),
                 JobState::Assigned { .. } => {
                     job.state = JobState::Waiting;
                     store.put(&job)?;
+                    (None, 0)
                 }
-                JobState::Carrying { vehicle, step } => {
-                    if let Some(&v) = index.get(&vehicle) {
-                        let stations = job.step_stations(&map, step);
-                        fleet[v as usize].task = Some(Task {
-                            purpose: Purpose::Job { job: job.id, step },
-                            stations,
-                            stop: None,
-                        });
-                    }
-                }
-                _ => {}
+                JobState::Carrying { vehicle, step } => (Some(vehicle), step),
+                _ => (None, 0),
+            };
+            if let Some(vehicle) = vehicle
+                && let Some(&v) = index.get(&vehicle)
+            {
+                let stations = job.step_stations(&map, step);
+                fleet[v as usize].task = Some(Task {
+                    purpose: Purpose::Job { job: job.id, step },
+                    stations,
+                    stop: doing(&vehicle, step).then_some(RUNNING_STOP),
+                });
             }
             jobs.insert(job.id, job);
         }
-        Ok(Controller {
+        let mut controller = Controller {
             map,
             cells,
             planner,
@@ -356,11 +434,20 @@ impl Controller {
             parked_cells,
             reported_status: vec![""; vehicles.len()],
             config,
-            now_s: 0.0,
+            now_s,
             next_stop: 1,
             outputs: Vec::new(),
-            stats: ControllerStats::default(),
-        })
+            stats: ControllerStats {
+                delivered,
+                ..ControllerStats::default()
+            },
+        };
+        for id in changed {
+            if let Some(job) = controller.jobs.get(&id).cloned() {
+                controller.emit_job(&job);
+            }
+        }
+        Ok(controller)
     }
 
     /// Counters so far.
@@ -509,6 +596,31 @@ impl Controller {
                 };
                 if let Err(e) = self.stop_done(v, stop) {
                     self.alarm("critical", &vehicle, format!("stop {stop}: {e}"));
+                }
+            }
+            Input::StepDone(done) => {
+                let Some(v) = self.vehicle_index(&done.vehicle) else {
+                    self.alarm(
+                        "warning",
+                        &done.vehicle,
+                        "step report from an unknown vehicle".into(),
+                    );
+                    return;
+                };
+                let doing = self.vehicles[v as usize].task.as_ref().is_some_and(|t| {
+                    t.stop == Some(RUNNING_STOP)
+                        && t.purpose
+                            == Purpose::Job {
+                                job: done.job,
+                                step: done.step,
+                            }
+                });
+                if doing && let Err(e) = self.finish_step(v) {
+                    self.alarm(
+                        "critical",
+                        &done.vehicle,
+                        format!("job {} step {}: {e}", done.job.0, done.step),
+                    );
                 }
             }
             Input::Battery { vehicle, fraction } => {
@@ -1277,7 +1389,16 @@ impl Controller {
             self.next_stop += 1;
             let visit = self.planner.execution().last_visit(v);
             let veh = &mut self.vehicles[v as usize];
-            veh.stops.push(StopOrder { id, visit, kind });
+            let job = match task.purpose {
+                Purpose::Job { job, step } => Some((job, step)),
+                Purpose::Charge => None,
+            };
+            veh.stops.push(StopOrder {
+                id,
+                visit,
+                kind,
+                job,
+            });
             let in_passing = matches!(kind, StopKind::Service { station, load: None }
                 if self.map.station(station).drive_through);
             if in_passing {
@@ -1332,4 +1453,34 @@ impl Controller {
             });
         }
     }
+}
+
+/// Applies the reports in `finished` that concern `job` (in step order); whether the job
+/// changed. See [`Controller::restart`].
+fn apply_finished(job: &mut Job, finished: &[JobStep], now_s: f64) -> bool {
+    let mut reports: Vec<&JobStep> = finished.iter().filter(|f| f.job == job.id).collect();
+    reports.sort_by_key(|f| f.step);
+    let mut changed = false;
+    for f in reports {
+        let next = match &job.state {
+            JobState::Assigned { vehicle } if *vehicle == f.vehicle && f.step == 0 => 1,
+            JobState::Carrying { vehicle, step } if *vehicle == f.vehicle && *step == f.step => {
+                step + 1
+            }
+            _ => continue,
+        };
+        if f.step == 0 && job.picked_up_s.is_none() {
+            job.picked_up_s = Some(now_s);
+        }
+        job.state = if next >= job.steps.len() {
+            JobState::Delivered { at_s: now_s }
+        } else {
+            JobState::Carrying {
+                vehicle: f.vehicle.clone(),
+                step: next,
+            }
+        };
+        changed = true;
+    }
+    changed
 }

@@ -84,8 +84,8 @@ pub mod vda;
 
 pub use assign::assign;
 pub use controller::{
-    Controller, ControllerConfig, ControllerError, ControllerStats, Input, Output, StopKind,
-    StopOrder,
+    Controller, ControllerConfig, ControllerError, ControllerStats, Input, JobStep, Output,
+    Recovered, StopKind, StopOrder,
 };
 pub use error::FleetError;
 pub use job::{Job, JobId, JobSpec, JobState};

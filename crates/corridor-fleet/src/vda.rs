@@ -64,8 +64,9 @@ use corridor_vda5050::model::{
 };
 use corridor_vda5050::{IncomingHeaders, Message, OrderTracker, TopicKind, VehicleId};
 
-use crate::controller::{Input, Output, StopKind, StopOrder};
+use crate::controller::{Input, JobStep, Output, StopKind, StopOrder};
 use crate::error::FleetError;
+use crate::job::JobId;
 
 /// Vendor action type of a station service that neither picks nor drops a container.
 pub const STATION_SERVICE: &str = "stationService";
@@ -79,6 +80,44 @@ pub const PARAM_TARGET_SOC: &str = "targetStateOfCharge";
 /// The node name of `cell`: `c{id}`.
 pub fn node_name(cell: CellId) -> String {
     format!("c{}", cell.0)
+}
+
+/// The cell named by a node name made by [`node_name`], if it is one.
+pub fn cell_of_node(name: &str) -> Option<CellId> {
+    name.strip_prefix('c')?.parse().ok().map(CellId)
+}
+
+/// The `actionId` of a stop: its id, and for a job's step `{id}-j{job}s{step}`, so that the
+/// vehicle's action states say which job step was done ([`job_step_of_action`]).
+pub fn stop_action_id(stop: &StopOrder) -> String {
+    match stop.job {
+        Some((job, step)) => format!("{}-j{}s{step}", stop.id, job.0),
+        None => stop.id.to_string(),
+    }
+}
+
+/// The job and step an `actionId` made by [`stop_action_id`] names.
+pub fn job_step_of_action(action_id: &str) -> Option<(JobId, usize)> {
+    let (_, rest) = action_id.split_once("-j")?;
+    let (job, step) = rest.split_once('s')?;
+    Some((JobId(job.parse().ok()?), step.parse().ok()?))
+}
+
+/// What a fleet side started again learns from the vehicles' states: see
+/// [`VdaFleet::resume`].
+#[derive(Debug)]
+pub struct Resumed {
+    /// The translator, ready for the new controller's releases.
+    pub fleet: VdaFleet,
+    /// Where each vehicle stands (its `lastNodeId`), in the order given.
+    pub starts: Vec<CellId>,
+    /// Job steps the vehicles report FINISHED in their current orders.
+    pub finished: Vec<JobStep>,
+    /// Job steps the vehicles are still doing (their actions not yet FINISHED or FAILED):
+    /// each one comes as [`Input::StepDone`] from [`VdaFleet::on_state`] when it finishes.
+    pub running: Vec<JobStep>,
+    /// Battery and fault reports for the new controller, as [`VdaFleet::on_state`] gives.
+    pub inputs: Vec<Input>,
 }
 
 /// A message for one vehicle, to be encoded and published.
@@ -112,6 +151,9 @@ enum Known {
     },
     /// An instant action the fleet sent.
     Instant { done: bool, generation: u64 },
+    /// A job step's action that was running when this translator was started again
+    /// ([`VdaFleet::resume`]); reported as [`Input::StepDone`] when it finishes.
+    Adopted,
     /// Reported once as unknown.
     Unknown,
 }
@@ -144,13 +186,16 @@ struct Side {
     fatal: bool,
     unavailable: bool,
     link_down: bool,
+    /// Resumed while its order still ran: no new order until the vehicle is idle, and
+    /// reported faulty (it cannot move) until then.
+    adopted: bool,
     fault_reported: bool,
     last_errors: Vec<VehicleError>,
 }
 
 impl Side {
     fn fault(&self) -> bool {
-        self.fatal || self.unavailable || self.link_down
+        self.fatal || self.unavailable || self.link_down || self.adopted
     }
 }
 
@@ -223,11 +268,111 @@ impl VdaFleet {
                 fatal: false,
                 unavailable: false,
                 link_down: false,
+                adopted: false,
                 fault_reported: false,
                 last_errors: Vec::new(),
             });
         }
         Ok(fleet)
+    }
+
+    /// A translator started again (after the fleet side stopped or was killed) for
+    /// `vehicles` — (fleet id, VDA 5050 identity) — that have each reported `states[k]`,
+    /// standing with nothing left to drive (no nodes left, not driving). Each vehicle
+    /// starts where its `lastNodeId` says; new orders are numbered after the vehicle's
+    /// current `orderId`, and its action states are taken as known (no "never sent"
+    /// reports). The job steps its current order FINISHED, and those still running, are
+    /// returned for [`crate::Controller::restart`]. A vehicle with actions still running
+    /// is reported faulty (it will not move) and gets no order until it is idle.
+    ///
+    /// # Errors
+    /// [`FleetError::VehicleReport`] for a state missing, from another vehicle, or whose
+    /// `lastNodeId` is not a cell of the graph; as [`VdaFleet::new`] otherwise.
+    pub fn resume(
+        map: Arc<SiteMap>,
+        cells: Arc<CellGraph>,
+        map_id: impl Into<String>,
+        vehicles: &[(String, VehicleId)],
+        states: &[Message<VehicleState>],
+    ) -> Result<Resumed, FleetError> {
+        let mut starts = Vec::with_capacity(vehicles.len());
+        for (k, (name, id)) in vehicles.iter().enumerate() {
+            let refuse = |reason: String| FleetError::VehicleReport {
+                vehicle: name.clone(),
+                reason,
+            };
+            let state = states
+                .get(k)
+                .ok_or_else(|| refuse("no state to resume from".into()))?;
+            if state.header.manufacturer != id.manufacturer()
+                || state.header.serial_number != id.serial_number()
+            {
+                return Err(refuse(format!(
+                    "the state to resume from is {}/{}'s",
+                    state.header.manufacturer, state.header.serial_number
+                )));
+            }
+            let cell = cell_of_node(&state.body.last_node_id)
+                .filter(|c| (c.0 as usize) < cells.len())
+                .ok_or_else(|| {
+                    refuse(format!(
+                        "lastNodeId {:?} is not a cell of the map",
+                        state.body.last_node_id
+                    ))
+                })?;
+            starts.push(cell);
+        }
+        let spec: Vec<_> = vehicles
+            .iter()
+            .zip(&starts)
+            .map(|((name, id), &c)| (name.clone(), id.clone(), c))
+            .collect();
+        let mut fleet = VdaFleet::new(map, cells, map_id, &spec)?;
+        let mut finished = Vec::new();
+        let mut running = Vec::new();
+        let mut inputs = Vec::new();
+        for (k, message) in states.iter().enumerate().take(vehicles.len()) {
+            let side = &mut fleet.vehicles[k];
+            let state = &message.body;
+            side.generation = state
+                .order_id
+                .strip_prefix(side.name.as_str())
+                .and_then(|rest| rest.strip_prefix('-'))
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0);
+            for a in state
+                .action_states
+                .iter()
+                .chain(&state.instant_action_states)
+            {
+                let step = job_step_of_action(&a.action_id).map(|(job, step)| JobStep {
+                    vehicle: side.name.clone(),
+                    job,
+                    step,
+                });
+                let known = match (a.status, step) {
+                    (ActionStatus::Finished, Some(step)) => {
+                        finished.push(step);
+                        Known::Unknown
+                    }
+                    (status, Some(step)) if !status.is_terminal() => {
+                        running.push(step);
+                        Known::Adopted
+                    }
+                    _ => Known::Unknown,
+                };
+                side.actions.insert(a.action_id.clone(), known);
+            }
+            side.adopted = !state.is_idle();
+            inputs.extend(fleet.on_state(message)?);
+        }
+        Ok(Resumed {
+            fleet,
+            starts,
+            finished,
+            running,
+            inputs,
+        })
     }
 
     /// The order tracker of fleet vehicle `vehicle`.
@@ -353,7 +498,7 @@ impl VdaFleet {
             StopKind::Charge { station, .. } => (ActionType::StartCharging, station),
         };
         let st = self.map.station(station);
-        let action = Action::new(stop.id.to_string(), action_type, BlockingType::Hard)
+        let action = Action::new(stop_action_id(stop), action_type, BlockingType::Hard)
             .with_parameter(PARAM_STATION, st.id.clone())
             .with_parameter(PARAM_STATION_KIND, st.kind.as_str());
         match stop.kind {
@@ -371,8 +516,8 @@ impl VdaFleet {
             return Ok(());
         }
         let new_order = side.tracker.order_id().is_none() || side.tracker.is_finished();
-        if new_order && side.tracker.vehicle_state().is_none() {
-            return Ok(()); // wait for the vehicle's first state
+        if new_order && (side.adopted || side.tracker.vehicle_state().is_none()) {
+            return Ok(()); // wait for the vehicle's first state, or for it to be idle
         }
         let (dv, dcell) = side.decision;
         let last_visit = side.pending_visits.last().map_or(dv, |v| v.0);
@@ -448,6 +593,7 @@ impl VdaFleet {
                     generation: g,
                 } => !done || g + 1 >= generation,
                 Known::Unknown => false,
+                Known::Adopted => true,
             });
             let mut all = vec![dv];
             all.extend(visits);
@@ -461,7 +607,7 @@ impl VdaFleet {
         }
         for s in &now {
             side.actions.insert(
-                s.id.to_string(),
+                stop_action_id(s),
                 Known::Stop {
                     id: s.id,
                     done: false,
@@ -569,6 +715,19 @@ impl VdaFleet {
                     }
                     _ => {}
                 },
+                Some(known @ Known::Adopted) if a.status.is_terminal() => {
+                    *known = Known::Unknown;
+                    match (a.status, job_step_of_action(&a.action_id)) {
+                        (ActionStatus::Finished, Some((job, step))) => {
+                            inputs.push(Input::StepDone(JobStep {
+                                vehicle: name.clone(),
+                                job,
+                                step,
+                            }));
+                        }
+                        _ => problems.push(format!("action {} FAILED", a.action_id)),
+                    }
+                }
                 Some(Known::Instant { done, .. }) if !*done => {
                     if a.status.is_terminal() {
                         *done = true;
@@ -610,6 +769,7 @@ impl VdaFleet {
         side.last_errors.clone_from(&state.errors);
         side.fatal = state.errors.iter().any(|e| e.level == ErrorLevel::Fatal);
         side.unavailable = !state.operating_mode.accepts_orders();
+        side.adopted &= !state.is_idle();
         Self::fault_change(side, &mut inputs);
         self.problems.extend(
             problems

@@ -727,3 +727,149 @@ fn a_controller_killed_mid_run_loses_no_job_and_runs_none_twice() {
     }
     let _ = std::fs::remove_dir_all(store.parent().expect("dir"));
 }
+
+#[test]
+fn a_restarted_controller_takes_the_steps_the_vehicles_report() {
+    use corridor_fleet::{Job, JobId, JobStep, Recovered};
+    let path = temp_store("steps");
+    let map = SiteMap::from_toml_str(MAP, "mini.toml").expect("valid map");
+    let site = Site::new(map.clone()).expect("cells");
+    let ret: Vec<CellId> = site.cells.lane_cells(LaneId(3)).collect();
+    let fleet: Vec<(String, CellId)> = (0..4)
+        .map(|k| (format!("IGV-{k:02}"), ret[ret.len() - 1 - 2 * k]))
+        .collect();
+    // What the killed controller had stored: three steps per job (crane, gate, crane).
+    let stored = [
+        JobState::Assigned {
+            vehicle: "IGV-00".into(),
+        }, // picked up while it was down
+        JobState::Carrying {
+            vehicle: "IGV-01".into(),
+            step: 2,
+        }, // dropped while it was down
+        JobState::Assigned {
+            vehicle: "IGV-02".into(),
+        }, // being picked up now
+        JobState::Assigned {
+            vehicle: "IGV-00".into(),
+        }, // a stale report names IGV-01
+        JobState::Carrying {
+            vehicle: "IGV-03".into(),
+            step: 1,
+        }, // nothing reported
+    ];
+    {
+        let store = JobStore::open(&path).expect("store");
+        for (i, state) in stored.iter().enumerate() {
+            let id = store.next_id().expect("id");
+            let mut job = Job::resolve(id, Harness::export(&format!("C{i}"), 0.0), &map, 0.0)
+                .expect("valid job");
+            job.state = state.clone();
+            store.put(&job).expect("put");
+        }
+    }
+    let ids: Vec<JobId> = JobStore::open(&path)
+        .expect("store")
+        .all()
+        .expect("jobs")
+        .iter()
+        .map(|j| j.id)
+        .collect();
+    let step = |k: usize, job: usize, step: usize| JobStep {
+        vehicle: format!("IGV-{k:02}"),
+        job: ids[job],
+        step,
+    };
+    // Reported twice: applying a report again changes nothing.
+    let finished = [step(0, 0, 0), step(1, 1, 2), step(1, 1, 2), step(1, 3, 0)];
+    let running = [step(2, 2, 0)];
+    let mut controller = Controller::restart(
+        Arc::new(map.clone()),
+        Arc::new(site.cells.clone()),
+        JobStore::open(&path).expect("store"),
+        &fleet,
+        ControllerConfig::default(),
+        &Recovered {
+            now_s: 500.0,
+            finished: finished.to_vec(),
+            running: running.to_vec(),
+        },
+    )
+    .expect("controller");
+    let state = |c: &Controller, i: usize| {
+        c.jobs()
+            .find(|j| j.id == ids[i])
+            .expect("job")
+            .state
+            .clone()
+    };
+    assert_eq!(
+        state(&controller, 0),
+        JobState::Carrying {
+            vehicle: "IGV-00".into(),
+            step: 1
+        }
+    );
+    assert_eq!(state(&controller, 1), JobState::Delivered { at_s: 500.0 });
+    assert_eq!(
+        state(&controller, 2),
+        JobState::Assigned {
+            vehicle: "IGV-02".into()
+        },
+        "a pick-up in progress stays with its vehicle"
+    );
+    assert_eq!(
+        state(&controller, 3),
+        JobState::Waiting,
+        "the report named another vehicle"
+    );
+    assert_eq!(
+        state(&controller, 4),
+        JobState::Carrying {
+            vehicle: "IGV-03".into(),
+            step: 1
+        }
+    );
+    let events: Vec<(u64, String)> = controller
+        .drain_outputs()
+        .into_iter()
+        .filter_map(|o| match o {
+            Output::Event(Event::Job { job, state, .. }) => Some((job, state)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        events,
+        vec![
+            (ids[0].0, "carrying".into()),
+            (ids[1].0, "delivered".into())
+        ],
+        "one event per job that changed"
+    );
+    assert_eq!(controller.stats().delivered, 1);
+    // The pick-up in progress ends: the container is on IGV-02, heading for step 1.
+    controller.handle(510.0, Input::StepDone(step(2, 2, 0)));
+    assert_eq!(
+        state(&controller, 2),
+        JobState::Carrying {
+            vehicle: "IGV-02".into(),
+            step: 1
+        }
+    );
+    // A report of a step nobody is doing changes nothing.
+    controller.handle(520.0, Input::StepDone(step(0, 0, 0)));
+    assert_eq!(
+        state(&controller, 0),
+        JobState::Carrying {
+            vehicle: "IGV-00".into(),
+            step: 1
+        }
+    );
+    drop(controller);
+    let stored = JobStore::open(&path).expect("store").all().expect("jobs");
+    assert!(
+        matches!(stored[1].state, JobState::Delivered { .. }),
+        "written to the store"
+    );
+    let _ = std::fs::remove_dir_all(path.parent().expect("dir"));
+}

@@ -623,6 +623,7 @@ fn a_stop_on_the_visit_released_last_rides_on_a_repeated_node_or_a_new_order() {
             station: gate,
             load: None,
         },
+        job: None,
     };
     link.fleet
         .handle(&release(vec![], vec![service(7, last)]))
@@ -745,7 +746,7 @@ proptest! {
                 if let Some(&station) = station_of.get(&cell)
                     && stop_mask & (1 << (visit % 64)) != 0
                 {
-                    stops.push(StopOrder { id: next_stop, visit, kind: StopKind::Service { station, load: None } });
+                    stops.push(StopOrder { id: next_stop, visit, kind: StopKind::Service { station, load: None }, job: None });
                     next_stop += 1;
                 }
             }
@@ -755,7 +756,7 @@ proptest! {
                 && let Some(station) = last_cell.and_then(|c| station_of.get(&c).copied())
                 && !sent_stops.iter().any(|s: &StopOrder| s.visit == last_sent)
             {
-                stops.push(StopOrder { id: next_stop, visit: last_sent, kind: StopKind::Service { station, load: None } });
+                stops.push(StopOrder { id: next_stop, visit: last_sent, kind: StopKind::Service { station, load: None }, job: None });
                 next_stop += 1;
             }
             if visits.is_empty() && stops.is_empty() {
@@ -876,4 +877,23 @@ fn bad_vehicle_reports_are_errors_or_problems_never_panics() {
     }));
     let problems = link.fleet.drain_problems();
     assert_eq!(problems.len(), 2, "{problems:?}");
+}
+
+proptest! {
+    /// A stop's action id names its job step, and nothing else parses as one.
+    #[test]
+    fn action_ids_name_their_job_step(id in any::<u64>(), job in proptest::option::of((any::<u64>(), 0usize..64)), noise in "[a-z0-9-]{0,12}") {
+        use corridor_fleet::JobId;
+        use corridor_fleet::vda::{job_step_of_action, stop_action_id};
+        let stop = StopOrder {
+            id,
+            visit: 0,
+            kind: StopKind::Service { station: corridor_map::StationId(0), load: None },
+            job: job.map(|(j, s)| (JobId(j), s)),
+        };
+        prop_assert_eq!(job_step_of_action(&stop_action_id(&stop)), stop.job);
+        if !noise.contains("-j") {
+            prop_assert_eq!(job_step_of_action(&noise), None);
+        }
+    }
 }
