@@ -29,7 +29,7 @@ fn main() -> anyhow::Result<()> {
         store: None,
         restart_at_s: None,
     })?;
-    let mut transport = InProcess::new(sim.vehicle_ids());
+    let mut transport = InProcess::new(sim.vehicle_ids())?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;

@@ -86,7 +86,8 @@ pub struct DemoArgs {
     /// Where to write the report (SVG plots go beside it).
     #[arg(long, default_value = "report.json")]
     pub report: PathBuf,
-    /// The job store file (default: a temporary one, removed at the end).
+    /// The job store file (default: a temporary one in /dev/shm or the temporary
+    /// directory, removed at the end).
     #[arg(long)]
     pub store: Option<PathBuf>,
     /// Kill the fleet side (controller and VDA 5050 master control, with its MQTT
@@ -167,7 +168,7 @@ async fn run_async(args: &DemoArgs) -> Result<ExitCode> {
     });
     let bar = progress(args.hours, args.quiet);
     let code = if args.transport == TransportKind::InProcess && !args.realtime {
-        let mut transport = InProcess::new(sim.vehicle_ids());
+        let mut transport = InProcess::new(sim.vehicle_ids())?;
         drive(&mut sim, &mut transport, operators, false, &bar).await?;
         finish(sim, &transport, args)?
     } else {

@@ -25,7 +25,7 @@
 //!     store: None,
 //!     restart_at_s: None,
 //! })?;
-//! let mut transport = InProcess::new(sim.vehicle_ids());
+//! let mut transport = InProcess::new(sim.vehicle_ids())?;
 //! drive(&mut sim, &mut transport, None, false, &progress(2.0, true)).await?;
 //! let report = sim.finish("in-process", Default::default(), "report.json".as_ref())?;
 //! assert_eq!(report.collisions, 0);

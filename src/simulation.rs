@@ -280,7 +280,7 @@ impl Simulation {
         let (store_path, store_dir) = match &spec.store {
             Some(p) => (p.clone(), None),
             None => {
-                let dir = std::env::temp_dir().join(format!(
+                let dir = scratch_dir().join(format!(
                     "corridor-run-{}-{}-{}",
                     std::process::id(),
                     spec.seed,
@@ -961,6 +961,22 @@ impl Simulation {
             let _ = std::fs::remove_dir_all(dir);
         }
         Ok(report)
+    }
+}
+
+/// Where a run keeps what it removes at the end (a temporary job store): `/dev/shm` where
+/// there is one, else the system's temporary directory. A job store there still commits
+/// durably (`fsync`), which on a memory file system costs nothing: it survives the kill of
+/// a process — what a run simulates — but not a power cut, which a scratch store need not.
+/// Give `--store` a path on disk for that.
+pub fn scratch_dir() -> PathBuf {
+    let shm = std::path::Path::new("/dev/shm");
+    let writable =
+        shm.is_dir() && std::fs::metadata(shm).is_ok_and(|m| !m.permissions().readonly());
+    if writable {
+        shm.to_path_buf()
+    } else {
+        std::env::temp_dir()
     }
 }
 

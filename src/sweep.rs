@@ -104,8 +104,8 @@ struct Sweep {
 }
 
 fn run_one(args: &SweepArgs, vehicles: usize, demand: f64) -> Result<Point> {
-    let dir =
-        std::env::temp_dir().join(format!("corridor-sweep-{}-{vehicles}", std::process::id()));
+    let dir = corridor::simulation::scratch_dir()
+        .join(format!("corridor-sweep-{}-{vehicles}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let spec = RunSpec {
         map: args.map.clone(),
@@ -120,7 +120,7 @@ fn run_one(args: &SweepArgs, vehicles: usize, demand: f64) -> Result<Point> {
         restart_at_s: None,
     };
     let mut sim = Simulation::new(spec)?;
-    let mut transport = InProcess::new(sim.vehicle_ids());
+    let mut transport = InProcess::new(sim.vehicle_ids())?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;

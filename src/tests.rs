@@ -13,7 +13,8 @@ use corridor::simulation::{RunSpec, Simulation, Transport, stamp};
 use corridor::transport::{InProcess, Mqtt};
 
 fn spec(name: &str, vehicles: usize, hours: f64) -> RunSpec {
-    let dir = std::env::temp_dir().join(format!("corridor-e2e-{name}-{}", std::process::id()));
+    let dir = corridor::simulation::scratch_dir()
+        .join(format!("corridor-e2e-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     RunSpec {
@@ -216,7 +217,7 @@ fn the_same_run_in_process_and_over_mqtt_gives_the_same_day() {
                 sim.finish("mqtt", t.counts(), &dir.join("r.json"))
                     .expect("report")
             } else {
-                let mut t = InProcess::new(sim.vehicle_ids());
+                let mut t = InProcess::new(sim.vehicle_ids()).expect("wires");
                 drive(&mut sim, &mut t, None, false, &bar)
                     .await
                     .expect("run");

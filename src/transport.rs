@@ -48,11 +48,15 @@ struct Wire {
     vehicle_headers: OutgoingHeaders,
     /// The last `connection` message, as the broker would retain it.
     retained: Option<corridor_vda5050::Message<ConnectionState>>,
+    /// The vehicle's topics, by [`TopicKind::index`] (`None` where its version has none).
+    topics: Vec<Option<Topic>>,
 }
 
 impl Wire {
-    fn topic(&self, kind: TopicKind) -> Result<Topic> {
-        Ok(Topic::new(INTERFACE, self.version, self.id.clone(), kind)?)
+    fn topic(&self, kind: TopicKind) -> Result<&Topic> {
+        self.topics[kind.index()]
+            .as_ref()
+            .with_context(|| format!("{}: no {kind} topic in {:?}", self.id, self.version))
     }
 }
 
@@ -66,19 +70,33 @@ pub struct InProcess {
 
 impl InProcess {
     /// Wires for `vehicles`, vehicle `k` speaking [`version_of`]`(k)`.
-    pub fn new(vehicles: &[VehicleId]) -> InProcess {
+    ///
+    /// # Errors
+    /// A vehicle identity that cannot name a topic.
+    pub fn new(vehicles: &[VehicleId]) -> Result<InProcess> {
         let wires = vehicles
             .iter()
             .enumerate()
-            .map(|(k, id)| Wire {
-                id: id.clone(),
-                version: version_of(k),
-                fleet_headers: OutgoingHeaders::new(id.clone(), version_of(k)),
-                vehicle_headers: OutgoingHeaders::new(id.clone(), version_of(k)),
-                retained: None,
+            .map(|(k, id)| {
+                let topics = TopicKind::ALL
+                    .iter()
+                    .map(|&kind| {
+                        kind.exists_in(version_of(k))
+                            .then(|| Topic::new(INTERFACE, version_of(k), id.clone(), kind))
+                            .transpose()
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(Wire {
+                    id: id.clone(),
+                    version: version_of(k),
+                    fleet_headers: OutgoingHeaders::new(id.clone(), version_of(k)),
+                    vehicle_headers: OutgoingHeaders::new(id.clone(), version_of(k)),
+                    retained: None,
+                    topics,
+                })
             })
-            .collect();
-        InProcess {
+            .collect::<Result<Vec<_>>>()?;
+        Ok(InProcess {
             wires,
             index: vehicles
                 .iter()
@@ -86,7 +104,7 @@ impl InProcess {
                 .map(|(k, id)| (id.clone(), k))
                 .collect(),
             counts: BTreeMap::new(),
-        }
+        })
     }
 }
 
@@ -100,7 +118,7 @@ impl Transport for InProcess {
         for w in &mut self.wires {
             let header = w.vehicle_headers.next_header(TopicKind::Connection, now);
             let bytes = codec::encode_connection(w.version, &header, ConnectionState::Online)?;
-            match codec::decode(&w.topic(TopicKind::Connection)?, &bytes)? {
+            match codec::decode(w.topic(TopicKind::Connection)?, &bytes)? {
                 Incoming::Connection(m) => {
                     w.retained = Some(m.clone());
                     out.push(FromVehicle::Connection(m));
@@ -151,7 +169,7 @@ impl Transport for InProcess {
                     codec::encode_instant_actions(w.version, &header, actions)?
                 }
             };
-            let message = match codec::decode(&w.topic(kind)?, &bytes)? {
+            let message = match codec::decode(w.topic(kind)?, &bytes)? {
                 Incoming::Order(m) => ToVehicle::Order(m.body),
                 Incoming::InstantActions(m) => ToVehicle::InstantActions(m.body),
                 other => bail!("{}: a {kind} decoded as {:?}", w.id, other.kind()),
@@ -174,7 +192,7 @@ impl Transport for InProcess {
                 .with_context(|| format!("a state from vehicle #{k}, which does not exist"))?;
             let header = w.vehicle_headers.next_header(TopicKind::State, now);
             let bytes = codec::encode_state(w.version, &header, &state)?;
-            match codec::decode(&w.topic(TopicKind::State)?, &bytes)? {
+            match codec::decode(w.topic(TopicKind::State)?, &bytes)? {
                 Incoming::State(m) => out.push(FromVehicle::State(Box::new(m))),
                 other => bail!("{}: a state decoded as {:?}", w.id, other.kind()),
             }

@@ -495,10 +495,14 @@ impl Incoming {
 /// topic, and the header's `manufacturer` and `serialNumber` must match it. Errors name the
 /// topic.
 pub fn decode(topic: &Topic, payload: &[u8]) -> Result<Incoming, Vda5050Error> {
+    decode_on(topic, payload).map_err(|e| e.on_topic(|| topic.to_string()))
+}
+
+fn decode_on(topic: &Topic, payload: &[u8]) -> Result<Incoming, Vda5050Error> {
     let context = MessageContext {
         kind: topic.kind(),
         version: topic.version(),
-        topic: Some(topic.to_string()),
+        topic: None,
     };
     let vehicle = Some(topic.vehicle());
     Ok(match topic.kind() {

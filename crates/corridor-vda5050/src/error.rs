@@ -190,6 +190,28 @@ impl fmt::Display for TopicPart {
     }
 }
 
+impl Vda5050Error {
+    /// The same error, naming `topic` as the one the message arrived on when its context
+    /// names none (decoding builds the topic's text only for a message that fails).
+    pub fn on_topic(mut self, topic: impl FnOnce() -> String) -> Vda5050Error {
+        match &mut self {
+            Vda5050Error::Malformed { context, .. }
+            | Vda5050Error::MissingHeaderField { context, .. }
+            | Vda5050Error::HeaderMismatch { context, .. }
+            | Vda5050Error::NotExpressible { context, .. }
+            | Vda5050Error::OutOfRange { context, .. }
+            | Vda5050Error::NotFinite { context, .. }
+            | Vda5050Error::SchemaViolation { context, .. }
+                if context.topic.is_none() =>
+            {
+                context.topic = Some(topic());
+            }
+            _ => {}
+        }
+        self
+    }
+}
+
 /// Which message an error is about: its type, its protocol version and, when the caller
 /// gave it, the MQTT topic (which names the vehicle).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -172,7 +172,7 @@ impl TopicKind {
     }
 
     /// Position in [`TopicKind::ALL`], for per-topic tables.
-    pub(crate) fn index(self) -> usize {
+    pub fn index(self) -> usize {
         self as usize
     }
 }
