@@ -77,8 +77,43 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", chain(&e));
             ExitCode::FAILURE
         }
+    }
+}
+
+/// An error and its causes on one line, each cause once: the library errors already end
+/// their message with their source's, so a cause the text ends with is not repeated.
+fn chain(e: &anyhow::Error) -> String {
+    let mut text = e.to_string();
+    for cause in e.chain().skip(1) {
+        let cause = cause.to_string();
+        if !text.ends_with(&cause) {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod chain_tests {
+    use super::chain;
+
+    #[test]
+    fn each_cause_is_said_once() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+        let map = corridor_map::SiteMap::load("/nonexistent/map.toml").expect_err("no file");
+        let e = anyhow::Error::new(map).context("loading /nonexistent/map.toml");
+        let text = chain(&e);
+        assert_eq!(text.matches("No such file").count(), 1, "{text}");
+        assert!(
+            text.starts_with("loading /nonexistent/map.toml: cannot read map"),
+            "{text}"
+        );
+        // A cause not in the text before it is added.
+        let e = anyhow::Error::new(io).context("opening the store");
+        assert_eq!(chain(&e), "opening the store: no such file");
     }
 }
