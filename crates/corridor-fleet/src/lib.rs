@@ -2,7 +2,9 @@
 //!
 //! The fleet controller of Corridor, independent of transport: jobs (move a container
 //! through the stations its direction requires), optimal batch assignment of jobs to
-//! vehicles, and a durable job store that survives a crash.
+//! vehicles, and a durable job store that survives a crash: a controller killed at any
+//! moment and started again ([`Controller::restart`], with what the vehicles report through
+//! [`VdaFleet::resume`]) loses no accepted job and runs none twice.
 //!
 //! ```
 //! use corridor_fleet::{Job, JobId, JobSpec, JobState, JobStore};

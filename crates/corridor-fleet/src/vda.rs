@@ -22,7 +22,7 @@
 //!   (node `sequenceId` 2k ↔ k-th node); within an order consecutive visits are consecutive
 //!   even sequence ids, except for the extra node below.
 //! - **Stops** are node actions (blocking HARD) on the node of their visit: `actionId` is
-//!   the stop id, `actionType` `pick` (service, loaded afterwards), `drop` (service, empty
+//!   the stop id, for a job's step `{stop}-j{job}s{step}` ([`stop_action_id`]), `actionType` `pick` (service, loaded afterwards), `drop` (service, empty
 //!   afterwards), `startCharging` (charge; parameter `targetStateOfCharge` in percent) or
 //!   the vendor type `stationService` (any other station service); parameters `stationId`
 //!   (the station's id in the map file) and `stationKind`. A stop on the visit that was
@@ -47,6 +47,12 @@
 //!   STARTUP), or its connection is `CONNECTION_BROKEN` or `OFFLINE`; `active: false`
 //!   when none of these holds any more (e.g. `ONLINE` after a broken connection). Only
 //!   changes are reported.
+//! - **Starting again** ([`VdaFleet::resume`]): after the fleet side was killed, a new
+//!   translator starts from the vehicles' states once each stands with nothing left to
+//!   drive: from its `lastNodeId`, numbering orders after its current `orderId`. The job
+//!   steps its action states report FINISHED go to [`crate::Controller::restart`]; those
+//!   still running are left to the vehicle (reported faulty, so nothing is planned through
+//!   it, and sent no order) until they end, then come as [`Input::StepDone`].
 //! - **Bad input** never panics: an unknown vehicle or a stale state is an `Err`
 //!   ([`FleetError::UnknownVehicle`], [`FleetError::Vda5050`]) and changes nothing; an
 //!   action id the fleet never sent, a failed stop, an error the vehicle reports about an
