@@ -447,6 +447,26 @@ impl Controller {
                 controller.emit_job(&job);
             }
         }
+        // The operators' standing decisions hold across the restart.
+        for lane in controller.store.closed_lanes()? {
+            if let Err((_, reason)) = controller.set_lane(&lane, true) {
+                controller.alarm(
+                    "warning",
+                    &lane,
+                    format!("recorded closure not applied: {reason}"),
+                );
+            }
+        }
+        for (vehicle, mode) in controller.store.vehicle_modes()? {
+            let Some(v) = controller.vehicle_index(&vehicle) else {
+                continue; // a vehicle no longer in the fleet
+            };
+            controller.vehicles[v as usize].mode = match mode.as_str() {
+                "paused" => Mode::Paused,
+                _ => Mode::OutOfService,
+            };
+            controller.update_pin(v);
+        }
         Ok(controller)
     }
 
@@ -799,6 +819,7 @@ impl Controller {
             }
             Command::PauseVehicle { vehicle } => {
                 let v = vehicle_of(self, &vehicle)?;
+                store(self.store.set_vehicle_mode(&vehicle, Some("paused")))?;
                 self.vehicles[v as usize].mode = Mode::Paused;
                 self.update_pin(v);
                 self.outputs.push(Output::Pause {
@@ -811,6 +832,7 @@ impl Controller {
                 if self.vehicles[v as usize].mode != Mode::Paused {
                     return Err(refuse("vehicle", format!("{vehicle} is not paused")));
                 }
+                store(self.store.set_vehicle_mode(&vehicle, None))?;
                 self.vehicles[v as usize].mode = Mode::Active;
                 self.update_pin(v);
                 self.outputs.push(Output::Resume {
@@ -820,6 +842,10 @@ impl Controller {
             }
             Command::OutOfService { vehicle } => {
                 let v = vehicle_of(self, &vehicle)?;
+                store(
+                    self.store
+                        .set_vehicle_mode(&vehicle, Some("out_of_service")),
+                )?;
                 self.vehicles[v as usize].mode = Mode::OutOfService;
                 Ok(json!({ "vehicle": vehicle, "status": "out_of_service" }))
             }
@@ -831,6 +857,7 @@ impl Controller {
                         format!("{vehicle} is not out of service"),
                     ));
                 }
+                store(self.store.set_vehicle_mode(&vehicle, None))?;
                 self.vehicles[v as usize].mode = Mode::Active;
                 self.update_pin(v);
                 Ok(json!({ "vehicle": vehicle, "status": "active" }))
@@ -850,6 +877,9 @@ impl Controller {
             return Err(("lane".into(), format!("unknown lane {lane:?}")));
         };
         let id = LaneId(l as u32);
+        self.store
+            .set_lane_closed(lane, close)
+            .map_err(|e| ("lane".to_string(), e.to_string()))?;
         let cells: Vec<CellId> = self.cells.lane_cells(id).collect();
         self.planner.set_closed(&cells, close);
         if close {

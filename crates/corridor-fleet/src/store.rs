@@ -1,6 +1,8 @@
 //! The job store on disk: every accepted job and every change of its state is committed to
 //! an embedded database (redb) before the call returns, so a controller killed at any
 //! moment and started again finds every job it had accepted, in the state it last recorded.
+//! The operators' standing decisions — closed lanes, vehicles paused or out of service —
+//! are kept the same way.
 
 use std::path::{Path, PathBuf};
 
@@ -13,6 +15,8 @@ use crate::job::{Job, JobId};
 const JOBS: TableDefinition<u64, &[u8]> = TableDefinition::new("jobs");
 const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
 const NEXT_ID: &str = "next_job_id";
+/// Operator decisions: `lane/{id}` → `closed`, `vehicle/{id}` → `paused` or `out_of_service`.
+const OPERATOR: TableDefinition<&str, &str> = TableDefinition::new("operator");
 
 /// A durable store of jobs, keyed by id.
 #[derive(Debug)]
@@ -35,6 +39,7 @@ impl JobStore {
         {
             tx.open_table(JOBS).map_err(|e| store.error(e))?;
             tx.open_table(META).map_err(|e| store.error(e))?;
+            tx.open_table(OPERATOR).map_err(|e| store.error(e))?;
         }
         tx.commit().map_err(|e| store.error(e))?;
         Ok(store)
@@ -121,6 +126,72 @@ impl JobStore {
             jobs.push(self.decode(key.value(), value.value())?);
         }
         Ok(jobs)
+    }
+
+    /// Records that lane `lane` (its map id) is closed, or open again, and commits.
+    ///
+    /// # Errors
+    /// [`FleetError::Store`] if the commit fails; then nothing was written.
+    pub fn set_lane_closed(&self, lane: &str, closed: bool) -> Result<(), FleetError> {
+        self.set_operator(&format!("lane/{lane}"), closed.then_some("closed"))
+    }
+
+    /// The lanes recorded closed, by map id.
+    ///
+    /// # Errors
+    /// [`FleetError::Store`].
+    pub fn closed_lanes(&self) -> Result<Vec<String>, FleetError> {
+        Ok(self
+            .operator_entries("lane/")?
+            .into_iter()
+            .map(|(lane, _)| lane)
+            .collect())
+    }
+
+    /// Records vehicle `vehicle`'s mode as an operator set it — `paused` or
+    /// `out_of_service`; `None`: in service again — and commits.
+    ///
+    /// # Errors
+    /// [`FleetError::Store`] if the commit fails; then nothing was written.
+    pub fn set_vehicle_mode(&self, vehicle: &str, mode: Option<&str>) -> Result<(), FleetError> {
+        self.set_operator(&format!("vehicle/{vehicle}"), mode)
+    }
+
+    /// The vehicles an operator paused or took out of service: (vehicle, mode).
+    ///
+    /// # Errors
+    /// [`FleetError::Store`].
+    pub fn vehicle_modes(&self) -> Result<Vec<(String, String)>, FleetError> {
+        self.operator_entries("vehicle/")
+    }
+
+    fn set_operator(&self, key: &str, value: Option<&str>) -> Result<(), FleetError> {
+        let tx = self.db.begin_write().map_err(|e| self.error(e))?;
+        {
+            let mut table = tx.open_table(OPERATOR).map_err(|e| self.error(e))?;
+            match value {
+                Some(v) => {
+                    table.insert(key, v).map_err(|e| self.error(e))?;
+                }
+                None => {
+                    table.remove(key).map_err(|e| self.error(e))?;
+                }
+            }
+        }
+        tx.commit().map_err(|e| self.error(e))
+    }
+
+    fn operator_entries(&self, prefix: &str) -> Result<Vec<(String, String)>, FleetError> {
+        let tx = self.db.begin_read().map_err(|e| self.error(e))?;
+        let table = tx.open_table(OPERATOR).map_err(|e| self.error(e))?;
+        let mut out = Vec::new();
+        for entry in table.iter().map_err(|e| self.error(e))? {
+            let (key, value) = entry.map_err(|e| self.error(e))?;
+            if let Some(name) = key.value().strip_prefix(prefix) {
+                out.push((name.to_string(), value.value().to_string()));
+            }
+        }
+        Ok(out)
     }
 
     fn decode(&self, key: u64, bytes: &[u8]) -> Result<Job, FleetError> {

@@ -873,3 +873,51 @@ fn a_restarted_controller_takes_the_steps_the_vehicles_report() {
     );
     let _ = std::fs::remove_dir_all(path.parent().expect("dir"));
 }
+
+#[test]
+fn closed_lanes_and_vehicle_modes_hold_across_a_restart() {
+    let store = temp_store("operator");
+    let mut h = Harness::new(3, 0.9, &store);
+    assert_eq!(
+        h.command(Command::CloseLane {
+            lane: "R2-C".into()
+        })["result"]["state"],
+        "closed"
+    );
+    assert_eq!(
+        h.command(Command::OutOfService {
+            vehicle: "IGV-01".into()
+        })["result"]["status"],
+        "out_of_service"
+    );
+    assert_eq!(
+        h.command(Command::PauseVehicle {
+            vehicle: "IGV-02".into()
+        })["result"]["status"],
+        "paused"
+    );
+    // A decision taken back before the kill is not brought back by it.
+    h.command(Command::ResumeVehicle {
+        vehicle: "IGV-02".into(),
+    });
+    h.restart_controller(&store);
+    let Event::Snapshot { closed_lanes, .. } = h.controller.snapshot() else {
+        panic!("a snapshot");
+    };
+    assert_eq!(closed_lanes, vec!["R2-C".to_string()]);
+    assert_eq!(
+        h.command(Command::ReturnToService {
+            vehicle: "IGV-01".into()
+        })["result"]["status"],
+        "active",
+        "IGV-01 was still out of service"
+    );
+    assert_eq!(
+        h.command(Command::ResumeVehicle {
+            vehicle: "IGV-02".into()
+        })["error"]["field"],
+        "vehicle",
+        "IGV-02 had been resumed"
+    );
+    let _ = std::fs::remove_dir_all(store.parent().expect("dir"));
+}
