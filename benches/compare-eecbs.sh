@@ -8,10 +8,11 @@
 #
 # CASES (map:N:scenarios), LIMIT, W and SOLVERS narrow the runs (see their defaults below).
 # Prints one tab-separated line per run:
-#   solver map agents scen solved time_s soc soc_lb wall_s search_lb
-# time_s is the solver's own figure (Corridor: `solve` including its distance tables;
-# EECBS: its `runtime`, CPU time after its preprocessing); wall_s is the whole process,
-# map loading included. soc is the sum of costs (each agent's last arrival at its goal;
+#   solver map agents scen solved time_s soc soc_lb wall_s search_lb cpu_s
+# time_s is the solver's own figure (Corridor: wall time of `solve`, its distance tables
+# included; EECBS: its `runtime`, CPU time (clock()) after its preprocessing); wall_s and
+# cpu_s (user + system) are the whole process's, map loading included. On a loaded
+# machine compare cpu_s: EECBS's time limit is CPU time, Corridor's is wall time. soc is the sum of costs (each agent's last arrival at its goal;
 # both count it the same way), soc_lb the sum of the agents' shortest-path distances (the
 # same figure for all solvers: EECBS's "root g value"), search_lb EECBS's proven lower
 # bound ("min f value"; "-" for Corridor).
@@ -40,34 +41,36 @@ for case in $CASES; do
       rm -f "$f"
       t0=$(now)
       if [ "$solver" = EECBS ]; then
-        timeout $((LIMIT + 30)) "$EECBS" -m "$B/maps/$map.map" -a "$scen" -k "$n" -t "$LIMIT" \
+        /usr/bin/time -o "$f.cpu" -f '%U %S' timeout $((LIMIT + 30)) "$EECBS" -m "$B/maps/$map.map" -a "$scen" -k "$n" -t "$LIMIT" \
           --suboptimality="$W" -o "$f" -s 0 > /dev/null 2>&1 || true
       else
-        timeout $((LIMIT + 30)) "$CORRIDOR" mapf --map "$B/maps/$map.map" --scen "$scen" \
+        /usr/bin/time -o "$f.cpu" -f '%U %S' timeout $((LIMIT + 30)) "$CORRIDOR" mapf --map "$B/maps/$map.map" --scen "$scen" \
           --agents "$n" --solver "$solver" --w "$W" --time-limit "${LIMIT}s" --out "$f" \
           > /dev/null 2>&1 || true
       fi
       wall=$(echo "$(now) - $t0" | bc)
+      cpu=$(tail -1 "$f.cpu" 2> /dev/null | awk 'NF == 2 { printf "%.2f", $1 + $2 }')
+      cpu=${cpu:--}
       if [ ! -s "$f" ]; then
-        printf '%s\t%s\t%s\t%s\t0\t-\t-\t-\t%.3f\t-\n' "$name" "$map" "$n" "$s" "$wall"
+        printf '%s\t%s\t%s\t%s\t0\t-\t-\t-\t%.3f\t-\t%s\n' "$name" "$map" "$n" "$s" "$wall" "$cpu"
       elif [ "$solver" = EECBS ]; then
         # runtime, ..., solution cost (6), min f value (7), root g value (8)
         IFS=, read -r rt _ _ _ _ cost minf rootg _ < <(sed -n 2p "$f")
         if [ "${cost%%.*}" -ge 0 ]; then
-          printf '%s\t%s\t%s\t%s\t1\t%.3f\t%s\t%s\t%.3f\t%s\n' "$solver" "$map" "$n" "$s" "$rt" \
-            "$cost" "$rootg" "$wall" "$minf"
+          printf '%s\t%s\t%s\t%s\t1\t%.3f\t%s\t%s\t%.3f\t%s\t%s\n' "$solver" "$map" "$n" "$s" \
+            "$rt" "$cost" "$rootg" "$wall" "$minf" "$cpu"
         else
-          printf '%s\t%s\t%s\t%s\t0\t-\t-\t%s\t%.3f\t%s\n' "$solver" "$map" "$n" "$s" "$rootg" \
-            "$wall" "$minf"
+          printf '%s\t%s\t%s\t%s\t0\t-\t-\t%s\t%.3f\t%s\t%s\n' "$solver" "$map" "$n" "$s" \
+            "$rootg" "$wall" "$minf" "$cpu"
         fi
       else
         if [ "$(field solved "$f")" = 1 ]; then
-          printf '%s\t%s\t%s\t%s\t1\t%.3f\t%s\t%s\t%.3f\t-\n' "$name" "$map" "$n" "$s" \
+          printf '%s\t%s\t%s\t%s\t1\t%.3f\t%s\t%s\t%.3f\t-\t%s\n' "$name" "$map" "$n" "$s" \
             "$(echo "$(field comp_time "$f") / 1000" | bc -l)" "$(field soc "$f")" \
-            "$(field soc_lb "$f")" "$wall"
+            "$(field soc_lb "$f")" "$wall" "$cpu"
         else
-          printf '%s\t%s\t%s\t%s\t0\t-\t-\t%s\t%.3f\t-\n' "$name" "$map" "$n" "$s" \
-            "$(field soc_lb "$f")" "$wall"
+          printf '%s\t%s\t%s\t%s\t0\t-\t-\t%s\t%.3f\t-\t%s\n' "$name" "$map" "$n" "$s" \
+            "$(field soc_lb "$f")" "$wall" "$cpu"
         fi
       fi
     done
