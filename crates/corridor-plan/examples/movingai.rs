@@ -1,18 +1,22 @@
 //! Solves the first N agents of a MovingAI scenario and prints what the solver found.
 //!
 //! ```sh
-//! cargo run --release -p corridor-plan --example movingai -- MAP SCEN N [lacam|lacam-first|pibt] [SECONDS] [SEED]
+//! cargo run --release -p corridor-plan --example movingai -- MAP SCEN N [lacam|lacam-first|pibt|cbs|eecbs] [SECONDS] [SEED]
 //! ```
 
 use std::time::{Duration, Instant};
 
 use corridor_map::movingai::{GridMap, Scenario};
-use corridor_plan::{Instance, LaCam, LaCamOptions, Outcome, PibtSolver, Solver, lower_bounds};
+use corridor_plan::{
+    Cbs, Instance, LaCam, LaCamOptions, Outcome, PibtSolver, Solver, lower_bounds,
+};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 4 {
-        return Err("usage: movingai MAP SCEN N [lacam|lacam-first|pibt] [SECONDS] [SEED]".into());
+        return Err(
+            "usage: movingai MAP SCEN N [lacam|lacam-first|pibt|cbs|eecbs] [SECONDS] [SEED]".into(),
+        );
     }
     let graph = GridMap::load(&args[1])?.to_cell_graph()?;
     let k: usize = args[3].parse()?;
@@ -59,6 +63,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ..LaCamOptions::default()
         })),
         "pibt" => Box::new(PibtSolver::default()),
+        "cbs" => Box::new(Cbs::optimal()),
+        "eecbs" => Box::new(Cbs::bounded(1.2)),
         other => return Err(format!("unknown solver {other}").into()),
     };
     let deadline = Instant::now() + Duration::from_secs_f64(seconds);

@@ -1,6 +1,7 @@
 //! Conflict-based search and its bounded-suboptimal variant ([`Cbs`]).
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -55,8 +56,14 @@ impl Default for CbsOptions {
 ///   is proven unsolvable, but on most unsolvable instances CBS runs until the deadline.
 ///   CBS is meant for small fleets where cost matters; use LaCAM* for large ones.
 ///
+/// As in EECBS, the focal high level minimises the number of conflicting pairs of agents,
+/// a bounded child whose plan has fewer of them is adopted by its parent (bypass) when it
+/// stays within the focal bound and its new path within `w` of the agent's lower bound in
+/// the parent, and the focal low level counts the conflicts of resting at the goal.
 /// Not implemented from EECBS: the explicit-estimation (online-corrected) high-level
-/// heuristic and the low-level SIPP; the high level here is ECBS-style focal search.
+/// heuristic, the admissible WDG heuristic, rectangle and corridor reasoning, conflict
+/// prioritisation with `w > 1` (the earliest conflict is split) and the low-level SIPP;
+/// the high level here is ECBS-style focal search.
 #[derive(Debug, Clone, Default)]
 pub struct Cbs {
     /// Its options.
@@ -78,6 +85,41 @@ impl Cbs {
         }
     }
 }
+
+/// A fast, non-keyed hasher for the small integer keys of the search (vertices, times):
+/// the multiply-rotate mix of rustc's FxHasher.
+#[derive(Default, Clone, Copy)]
+struct Fx(u64);
+
+impl Fx {
+    #[inline]
+    fn add(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl Hasher for Fx {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.add(u64::from(b));
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.add(u64::from(n));
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
+type FxSet<K> = HashSet<K, BuildHasherDefault<Fx>>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Constraint {
@@ -113,13 +155,13 @@ enum Conflict {
 /// One agent's constraints as obstacles.
 #[derive(Default)]
 struct AgentConstraints {
-    vertex: HashSet<(Vertex, u32)>,
-    edge: HashSet<(Vertex, Vertex, u32)>,
-    last: HashMap<Vertex, u32>,
+    vertex: FxSet<(Vertex, u32)>,
+    edge: FxSet<(Vertex, Vertex, u32)>,
+    last: FxMap<Vertex, u32>,
     /// Vertices forbidden from a time on.
-    from: HashMap<Vertex, u32>,
+    from: FxMap<Vertex, u32>,
     /// Goals where the agent may come to rest only after a time.
-    arrive_after: HashMap<Vertex, u32>,
+    arrive_after: FxMap<Vertex, u32>,
     horizon: u32,
 }
 
@@ -159,10 +201,11 @@ impl AgentConstraints {
 
 impl SpaceTimeObstacles for AgentConstraints {
     fn vertex_blocked(&self, v: Vertex, t: u32) -> bool {
-        self.vertex.contains(&(v, t)) || self.from.get(&v).is_some_and(|&f| t >= f)
+        (!self.vertex.is_empty() && self.vertex.contains(&(v, t)))
+            || (!self.from.is_empty() && self.from.get(&v).is_some_and(|&f| t >= f))
     }
     fn edge_blocked(&self, from: Vertex, to: Vertex, t: u32) -> bool {
-        self.edge.contains(&(from, to, t))
+        !self.edge.is_empty() && self.edge.contains(&(from, to, t))
     }
     fn last_blocked(&self, v: Vertex) -> Option<u32> {
         if self.from.contains_key(&v) {
@@ -182,48 +225,105 @@ impl SpaceTimeObstacles for AgentConstraints {
     }
 }
 
-/// The other agents' paths, counted as soft conflicts by the focal low level.
-struct OtherPaths {
-    at: HashMap<(Vertex, u32), u32>,
-    moves: HashMap<(Vertex, Vertex, u32), u32>,
-    parked: HashMap<Vertex, u32>,
+/// The agents' paths as a conflict-avoidance table, counted as soft conflicts by the
+/// focal low level. Built once per high-level expansion (or incrementally at the root)
+/// and queried for one agent at a time, its own path left out.
+#[derive(Default)]
+struct Cat<'g> {
+    /// Which vertices are some agent's goal.
+    is_goal: &'g [bool],
+    /// Per goal vertex: the agents on it, with the times.
+    visits: FxMap<Vertex, Vec<(usize, u32)>>,
+    /// Agents on `v` at `t`.
+    at: FxMap<(Vertex, u32), u32>,
+    /// Agents moving `from → to` arriving at `t`.
+    moves: FxMap<(Vertex, Vertex, u32), u32>,
+    /// Per vertex: the agents whose paths end there, with their path lengths, in the
+    /// order added.
+    parked: FxMap<Vertex, Vec<(usize, u32)>>,
 }
 
-impl OtherPaths {
-    fn new(paths: &[Arc<Vec<Vertex>>], except: usize) -> OtherPaths {
-        let mut o = OtherPaths {
-            at: HashMap::new(),
-            moves: HashMap::new(),
-            parked: HashMap::new(),
-        };
+impl<'g> Cat<'g> {
+    fn new(is_goal: &'g [bool]) -> Cat<'g> {
+        Cat {
+            is_goal,
+            ..Cat::default()
+        }
+    }
+
+    fn of(paths: &[Arc<Vec<Vertex>>], is_goal: &'g [bool]) -> Cat<'g> {
+        let mut cat = Cat::new(is_goal);
+        let size: usize = paths.iter().map(|p| p.len()).sum();
+        cat.at.reserve(size);
+        cat.moves.reserve(size);
         for (i, p) in paths.iter().enumerate() {
-            if i == except || p.is_empty() {
-                continue;
-            }
-            for (t, &v) in p.iter().enumerate() {
-                *o.at.entry((v, t as u32)).or_default() += 1;
-            }
-            for (t, w) in p.windows(2).enumerate() {
-                if w[0] != w[1] {
-                    *o.moves.entry((w[0], w[1], t as u32 + 1)).or_default() += 1;
-                }
-            }
-            if let Some(&last) = p.last() {
-                o.parked.insert(last, p.len() as u32);
+            cat.add(i, p);
+        }
+        cat
+    }
+
+    fn add(&mut self, agent: usize, p: &[Vertex]) {
+        if p.is_empty() {
+            return;
+        }
+        for (t, &v) in p.iter().enumerate() {
+            *self.at.entry((v, t as u32)).or_default() += 1;
+            if self.is_goal.get(v as usize) == Some(&true) {
+                self.visits.entry(v).or_default().push((agent, t as u32));
             }
         }
-        o
+        for (t, w) in p.windows(2).enumerate() {
+            if w[0] != w[1] {
+                *self.moves.entry((w[0], w[1], t as u32 + 1)).or_default() += 1;
+            }
+        }
+        if let Some(&last) = p.last() {
+            self.parked
+                .entry(last)
+                .or_default()
+                .push((agent, p.len() as u32));
+        }
+    }
+
+    /// The table as seen by `agent`, whose own path is `own`.
+    fn except<'a>(&'a self, agent: usize, own: &'a [Vertex]) -> OtherPaths<'a, 'g> {
+        OtherPaths {
+            cat: self,
+            agent,
+            own,
+        }
     }
 }
 
-impl SoftConflicts for OtherPaths {
+/// A [`Cat`] without one agent's path: the other agents' paths.
+struct OtherPaths<'a, 'g> {
+    cat: &'a Cat<'g>,
+    agent: usize,
+    own: &'a [Vertex],
+}
+
+impl SoftConflicts for OtherPaths<'_, '_> {
+    fn future(&self, v: Vertex, t: u32) -> u32 {
+        self.cat.visits.get(&v).map_or(0, |list| {
+            list.iter()
+                .filter(|&&(a, at)| a != self.agent && at > t)
+                .count() as u32
+        })
+    }
+
     fn conflicts(&self, from: Vertex, to: Vertex, t: u32) -> u32 {
-        let mut c = self.at.get(&(to, t)).copied().unwrap_or(0);
-        if self.parked.get(&to).is_some_and(|&from_t| t >= from_t) {
+        let own_at = |v: Vertex, t: u32| self.own.get(t as usize) == Some(&v);
+        let mut c = self.cat.at.get(&(to, t)).copied().unwrap_or(0) - u32::from(own_at(to, t));
+        // The last other agent (by index) whose path ends on `to` rests there.
+        if let Some(list) = self.cat.parked.get(&to)
+            && let Some(&(_, from_t)) = list.iter().rev().find(|&&(a, _)| a != self.agent)
+            && t >= from_t
+        {
             c += 1;
         }
         if from != to {
-            c += self.moves.get(&(to, from, t)).copied().unwrap_or(0);
+            let own_move = t >= 1 && own_at(to, t - 1) && own_at(from, t);
+            c += self.cat.moves.get(&(to, from, t)).copied().unwrap_or(0) - u32::from(own_move);
         }
         c
     }
@@ -244,26 +344,35 @@ fn position(path: &[Vertex], t: usize) -> Vertex {
     path.get(t).or(path.last()).copied().unwrap_or(u32::MAX)
 }
 
-/// All conflicts of a set of paths, in timestep order.
-fn conflicts(paths: &[Arc<Vec<Vertex>>]) -> Vec<Conflict> {
+/// All conflicts of a set of paths on a graph of `n` vertices, in timestep order.
+fn conflicts(paths: &[Arc<Vec<Vertex>>], n: usize) -> Vec<Conflict> {
     let horizon = paths.iter().map(|p| p.len()).max().unwrap_or(0);
     let mut out = Vec::new();
-    let mut here: HashMap<Vertex, usize> = HashMap::new();
+    // Per vertex: (timestep + 1, first agent there at that timestep); 0 = nobody.
+    let mut stamp: Vec<(u32, u32)> = vec![(0, 0); n];
     for t in 0..horizon {
-        here.clear();
+        let now = t as u32 + 1;
         for (a, p) in paths.iter().enumerate() {
             let v = position(p, t);
-            if let Some(&b) = here.get(&v) {
+            let Some(slot) = stamp.get_mut(v as usize) else {
+                continue;
+            };
+            if slot.0 == now {
                 out.push(Conflict::Vertex {
-                    a: b,
+                    a: slot.1 as usize,
                     b: a,
                     v,
                     t: t as u32,
                 });
             } else {
-                here.insert(v, a);
+                *slot = (now, a as u32);
             }
         }
+        let here = |v: Vertex| {
+            stamp
+                .get(v as usize)
+                .and_then(|&(s, b)| (s == now).then_some(b as usize))
+        };
         if t == 0 {
             continue;
         }
@@ -273,7 +382,7 @@ fn conflicts(paths: &[Arc<Vec<Vertex>>]) -> Vec<Conflict> {
                 continue;
             }
             // The agent now on u came from v?
-            if let Some(&b) = here.get(&u)
+            if let Some(b) = here(u)
                 && b != a
                 && position(&paths[b], t - 1) == v
                 && a < b
@@ -291,6 +400,18 @@ fn conflicts(paths: &[Arc<Vec<Vertex>>]) -> Vec<Conflict> {
     out
 }
 
+/// The number of distinct pairs of agents in conflict (EECBS's distance-to-go): what the
+/// focal high level minimises.
+fn conflicting_pairs(all: &[Conflict]) -> u64 {
+    let pairs: FxSet<(usize, usize)> = all
+        .iter()
+        .map(|c| match *c {
+            Conflict::Vertex { a, b, .. } | Conflict::Edge { a, b, .. } => (a.min(b), a.max(b)),
+        })
+        .collect();
+    pairs.len() as u64
+}
+
 /// The vertices of agent `agent`'s optimal paths, per timestep (multi-valued decision
 /// diagram), under its constraints, for a path cost `cost`.
 fn mdd(
@@ -302,9 +423,9 @@ fn mdd(
     obstacles: &AgentConstraints,
 ) -> Vec<Vec<Vertex>> {
     let c = cost as usize;
-    let mut levels: Vec<HashSet<Vertex>> = vec![HashSet::from([start])];
+    let mut levels: Vec<FxSet<Vertex>> = vec![FxSet::from_iter([start])];
     for t in 1..=c {
-        let mut next = HashSet::new();
+        let mut next = FxSet::default();
         for &v in &levels[t - 1] {
             for &u in graph.successors(v).iter().chain(std::iter::once(&v)) {
                 let hu = h[u as usize];
@@ -323,10 +444,10 @@ fn mdd(
     }
     // Backwards: keep what leads to the goal at `cost`.
     let mut out = vec![Vec::new(); c + 1];
-    let mut keep: HashSet<Vertex> = HashSet::from([goal]);
+    let mut keep: FxSet<Vertex> = FxSet::from_iter([goal]);
     out[c] = vec![goal];
     for t in (0..c).rev() {
-        let mut k = HashSet::new();
+        let mut k = FxSet::default();
         for &v in &levels[t] {
             let leads = graph
                 .successors(v)
@@ -364,12 +485,14 @@ enum Low {
 }
 
 impl Search<'_> {
-    /// Plans `agent` under `constraints`, counting conflicts with `paths` when focal.
+    /// Plans `agent` under `constraints`, counting conflicts with the other agents' paths
+    /// in `cat` when focal (`own`: the agent's path in `cat`, if any).
     fn low_level(
         &self,
         agent: usize,
         constraints: &[(usize, Constraint)],
-        paths: &[Arc<Vec<Vertex>>],
+        cat: &Cat,
+        own: &[Vertex],
     ) -> Low {
         let graph = self.instance.graph();
         let obstacles = AgentConstraints::of(constraints, agent);
@@ -385,7 +508,16 @@ impl Search<'_> {
             return Low::Path(optimal, lower);
         }
         let bound = (f64::from(lower) * self.w).floor() as u32;
-        let others = OtherPaths::new(paths, agent);
+        let others = cat.except(agent, own);
+        // An optimal path without conflicts is as good as focal search can do.
+        let free = optimal
+            .windows(2)
+            .enumerate()
+            .all(|(t, w)| others.conflicts(w[0], w[1], t as u32 + 1) == 0)
+            && others.future(g, lower) == 0;
+        if free {
+            return Low::Path(optimal, lower);
+        }
         match focal_search(
             graph,
             h,
@@ -405,7 +537,10 @@ impl Search<'_> {
     fn finish_node(&self, node: &mut Node) {
         node.cost = node.paths.iter().map(|p| (p.len() - 1) as u64).sum();
         node.lb = node.lower.iter().map(|&l| u64::from(l)).sum();
-        node.conflicts = conflicts(&node.paths).len() as u64;
+        node.conflicts = conflicting_pairs(&conflicts(
+            &node.paths,
+            self.instance.graph().vertex_count(),
+        ));
     }
 
     /// Picks the conflict to split on: cardinal, then semi-cardinal, then the earliest.
@@ -512,9 +647,17 @@ impl Solver for Cbs {
             lb: 0,
             conflicts: 0,
         };
+        let mut is_goal = vec![false; instance.graph().vertex_count()];
+        for &g in instance.goals() {
+            is_goal[g as usize] = true;
+        }
+        let mut cat = Cat::new(&is_goal);
         for i in 0..k {
-            match search.low_level(i, &[], &root.paths) {
+            match search.low_level(i, &[], &cat, &[]) {
                 Low::Path(p, l) => {
+                    if w > 1.0 {
+                        cat.add(i, &p);
+                    }
                     root.paths[i] = Arc::new(p);
                     root.lower[i] = l;
                 }
@@ -555,7 +698,7 @@ impl Solver for Cbs {
                 .map_or(0, |(i, _)| i);
             let mut node = open.swap_remove(pick);
             search.stats.expanded += 1;
-            let all = conflicts(&node.paths);
+            let all = conflicts(&node.paths, instance.graph().vertex_count());
             if all.is_empty() {
                 let plan =
                     Plan::from_paths(&node.paths.iter().map(|p| p.to_vec()).collect::<Vec<_>>());
@@ -595,10 +738,15 @@ impl Solver for Cbs {
             };
             let mut children = Vec::with_capacity(2);
             let mut bypassed = false;
+            let cat = if w > 1.0 {
+                Cat::of(&node.paths, &is_goal)
+            } else {
+                Cat::default()
+            };
             for (agent, constraint) in branches {
                 let mut constraints = node.constraints.clone();
                 constraints.push((agent, constraint));
-                match search.low_level(agent, &constraints, &node.paths) {
+                match search.low_level(agent, &constraints, &cat, &node.paths[agent]) {
                     Low::Path(p, l) => {
                         let mut child = Node {
                             constraints,
@@ -612,13 +760,20 @@ impl Solver for Cbs {
                         child.lower[agent] = l;
                         search.finish_node(&mut child);
                         search.stats.generated += 1;
-                        if self.options.bypass
-                            && child.cost == node.cost
-                            && child.lb <= node.lb
-                            && child.conflicts < node.conflicts
-                        {
-                            // Bypass: the parent takes the path, no split.
+                        // Bypass: the parent takes the path, no split. Optimal: when it costs
+                        // the same. Bounded (as EECBS): when the plan stays within the focal
+                        // bound and the path within `w` of the agent's lower bound in the
+                        // parent (so every node keeps cost ≤ w × its lower bound).
+                        let adopt = if w > 1.0 {
+                            let len = (child.paths[agent].len() - 1) as u32;
+                            child.cost <= limit.max(lb_min)
+                                && len <= (f64::from(node.lower[agent]) * w).floor() as u32
+                        } else {
+                            child.cost == node.cost && child.lb <= node.lb
+                        };
+                        if self.options.bypass && adopt && child.conflicts < node.conflicts {
                             node.paths = child.paths;
+                            node.cost = child.cost;
                             node.conflicts = child.conflicts;
                             bypassed = true;
                             break;

@@ -189,7 +189,13 @@ impl Hasher for StateHasher {
 
 /// Soft obstacles counted (not avoided) by the focal low level of bounded-suboptimal CBS.
 pub(crate) trait SoftConflicts {
+    /// Conflicts of the move `from → to` arriving at `t`.
     fn conflicts(&self, from: Vertex, to: Vertex, t: u32) -> u32;
+    /// Conflicts of resting on the goal `v` after arriving at `t`: the other agents on
+    /// `v` later than `t`.
+    fn future(&self, _v: Vertex, _t: u32) -> u32 {
+        0
+    }
 }
 
 /// Best-first search over (vertex, time) for paths of at most `bound` timesteps (when
@@ -253,8 +259,12 @@ pub(crate) fn search_within(
         .saturating_add(goal_free_after)
         .saturating_add(1);
     let bound = bound.map_or(max_t, |b| b.min(max_t));
-    // Arena of (vertex, time, parent, conflicts).
+    // Arena of (vertex, time, parent, conflicts). With soft conflicts, a goal state whose
+    // rest there would meet others goes back into the queue as a copy (a "finish" entry,
+    // parent = the goal state) carrying those conflicts too; the search goes on from the
+    // goal state itself, so a path that waits or comes back later can win.
     let mut arena: Vec<(Vertex, u32, u32, u32)> = vec![(start, 0, u32::MAX, 0)];
+    let mut finish: HashSet<u32, BuildHasherDefault<StateHasher>> = HashSet::default();
     let mut heap = BinaryHeap::new();
     let mut closed: HashSet<u64, BuildHasherDefault<StateHasher>> = HashSet::default();
     let state = |v: Vertex, t: u32| u64::from(v) | (u64::from(t) << 32);
@@ -275,11 +285,22 @@ pub(crate) fn search_within(
         {
             return Err(NoPath::Deadline);
         }
-        let (v, t, _, conf) = arena[id as usize];
-        if !closed.insert(state(v, t.min(cap))) {
+        let (v, t, parent, conf) = arena[id as usize];
+        let finishing = !finish.is_empty() && finish.contains(&id);
+        if !finishing && !closed.insert(state(v, t.min(cap))) {
             continue;
         }
-        if v == goal && t >= goal_free_after {
+        let rest = match soft {
+            Some(s) if !finishing && v == goal && t >= goal_free_after => s.future(v, t),
+            _ => 0,
+        };
+        if rest > 0 {
+            arena.push((v, t, parent, conf + rest));
+            let fid = arena.len() as u32 - 1;
+            finish.insert(fid);
+            let f = t.max(goal_free_after);
+            heap.push(Reverse((key(conf + rest, f, t), fid)));
+        } else if v == goal && t >= goal_free_after {
             let mut path = vec![0; t as usize + 1];
             let mut i = id;
             while i != u32::MAX {
