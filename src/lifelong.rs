@@ -1,7 +1,8 @@
 //! `corridor lifelong`: the standard lifelong benchmark. Every agent gets a new goal when
 //! it arrives; each tick plans one step with the lifelong planner and executes it at once.
 //! On a MovingAI grid the goals are random free cells; on a lane map they follow the
-//! station sequences of the map's flows (crane → gates → … → crane, then the next flow).
+//! station sequences of the map's flows (crane → gates → … → crane, then the next flow); on
+//! one of RHCR's warehouse maps they follow RHCR's task model for it (see [`crate::rhcr`]).
 //!
 //! Every step is checked by the independent plan checker (moves along edges, no vertex or
 //! swap conflict, no rotating ring) and accepted by the execution graph; what either
@@ -13,22 +14,30 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use clap::Args;
+use clap::{Args, ValueEnum};
 use corridor_map::movingai::GridMap;
 use corridor_map::{CellGraph, CellId, SiteMap};
 use corridor_plan::{Digraph, Instance, LifelongPlanner, Plan, Rules, check_with};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use crate::rhcr::{self, RhcrMap};
+
 /// Options of `corridor lifelong`.
 #[derive(Debug, Args)]
 pub struct LifelongArgs {
-    /// A MovingAI `.map` grid, or a lane map (`.toml`) whose flows give the goals.
+    /// A MovingAI `.map` grid, a lane map (`.toml`) whose flows give the goals, or one of
+    /// RHCR's warehouse maps (its fulfillment `.map` or sorting-centre `.grid`).
     #[arg(long)]
     pub map: PathBuf,
-    /// Number of agents (placed on distinct random cells).
+    /// Number of agents (placed on distinct random cells, or as the task model says).
     #[arg(long)]
     pub agents: usize,
+    /// Where goals come from: `random` free cells, the lane map's `flows`, or `rhcr`, the
+    /// task model of RHCR's scenario for its map. `auto`: the map's own (flows for a lane
+    /// map, rhcr for an RHCR map, random for a MovingAI grid).
+    #[arg(long, value_enum, default_value_t = TaskModel::Auto)]
+    pub tasks: TaskModel,
     /// Number of ticks (planning steps) to run.
     #[arg(long, default_value_t = 1000)]
     pub steps: usize,
@@ -38,6 +47,20 @@ pub struct LifelongArgs {
     /// The per-step planner. Only `pibt` (lifelong PIBT without rotations) exists today.
     #[arg(long, default_value = "pibt")]
     pub solver: String,
+}
+
+/// The `--tasks` choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskModel {
+    /// The map's own task model.
+    Auto,
+    /// Random free cells, none another agent's goal.
+    Random,
+    /// The station steps of a lane map's flows.
+    Flows,
+    /// RHCR's task model for its warehouse maps.
+    Rhcr,
 }
 
 /// Where an agent's goals come from.
@@ -50,15 +73,20 @@ enum Goals {
         flows: Vec<(f64, Vec<Vec<CellId>>)>,
         progress: Vec<Option<(usize, usize)>>,
     },
+    /// RHCR's fulfillment-warehouse or sorting-centre task model.
+    Rhcr(rhcr::Tasks),
 }
 
 impl Goals {
+    /// Agent `agent`'s next goal: `taken` tells the other agents' goals, `planner` where the
+    /// agent is and how far cells are.
     fn next(
         &mut self,
         agent: usize,
         cells: usize,
         rng: &mut ChaCha8Rng,
         taken: &dyn Fn(CellId) -> bool,
+        planner: &mut LifelongPlanner,
     ) -> CellId {
         let pick = |options: &[CellId], rng: &mut ChaCha8Rng| -> CellId {
             let free: Vec<CellId> = options.iter().copied().filter(|&c| !taken(c)).collect();
@@ -92,6 +120,10 @@ impl Goals {
                 progress[agent] = Some(next);
                 pick(&flows[next.0].1[next.1], rng)
             }
+            Goals::Rhcr(tasks) => {
+                let at = CellId(planner.execution().frontier_of(agent as u32));
+                tasks.next(agent, at, rng, &mut |from, to| planner.distance(from, to))
+            }
         }
     }
 }
@@ -104,6 +136,7 @@ struct Report {
     steps: usize,
     seed: u64,
     solver: String,
+    tasks: TaskModel,
     goals_reached: u64,
     throughput: f64,
     tick_ms_p50: f64,
@@ -113,14 +146,85 @@ struct Report {
     stalled_steps: u64,
 }
 
-fn load(path: &PathBuf) -> Result<(CellGraph, Option<SiteMap>)> {
-    if path.extension().is_some_and(|e| e == "map") {
-        let grid = GridMap::load(path)?;
-        return Ok((grid.to_cell_graph()?, None));
+/// A loaded `--map`.
+enum Loaded {
+    /// A MovingAI grid.
+    Grid(CellGraph),
+    /// A lane map and its cells.
+    Lanes(CellGraph, SiteMap),
+    /// One of RHCR's warehouse maps.
+    Rhcr(RhcrMap),
+}
+
+fn load(path: &PathBuf) -> Result<Loaded> {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("grid") => Ok(Loaded::Rhcr(rhcr::load(path)?)),
+        Some("map") => {
+            let source = std::fs::read_to_string(path)?;
+            if rhcr::is_rhcr_map(&source) {
+                return Ok(Loaded::Rhcr(rhcr::parse_map(&source, path)?));
+            }
+            Ok(Loaded::Grid(
+                GridMap::parse(&source, path)?.to_cell_graph()?,
+            ))
+        }
+        _ => {
+            let map = SiteMap::load(path)?;
+            Ok(Loaded::Lanes(CellGraph::from_site(&map)?, map))
+        }
     }
-    let map = SiteMap::load(path)?;
-    let cells = CellGraph::from_site(&map)?;
-    Ok((cells, Some(map)))
+}
+
+/// The goals of a lane map's flows for `agents` agents: per flow its share and the cells of
+/// each step's stations (steps taken with certainty only).
+fn flow_goals(
+    path: &std::path::Path,
+    cells: &CellGraph,
+    map: &SiteMap,
+    agents: usize,
+) -> Result<Goals> {
+    let flows: Vec<(f64, Vec<Vec<CellId>>)> = map
+        .flows()
+        .iter()
+        .map(|f| {
+            let steps = f
+                .steps
+                .iter()
+                .filter(|s| s.probability >= 1.0)
+                .map(|s| {
+                    s.stations
+                        .iter()
+                        .flat_map(|&st| cells.station_cells(map, st))
+                        .collect()
+                })
+                .collect();
+            (f.share, steps)
+        })
+        .collect();
+    if flows.is_empty()
+        || flows
+            .iter()
+            .any(|(_, s): &(f64, Vec<Vec<CellId>>)| s.is_empty() || s.iter().any(Vec::is_empty))
+    {
+        bail!(
+            "{}: lifelong goals need flows whose steps have stations with cells",
+            path.display()
+        );
+    }
+    Ok(Goals::Flows {
+        flows,
+        progress: vec![None; agents],
+    })
+}
+
+/// Distinct random cells, one per agent.
+fn random_starts(cells: usize, agents: usize, rng: &mut ChaCha8Rng) -> Vec<CellId> {
+    let mut all: Vec<u32> = (0..cells as u32).collect();
+    for i in 0..agents {
+        let j = rng.random_range(i..cells);
+        all.swap(i, j);
+    }
+    all[..agents].iter().map(|&c| CellId(c)).collect()
 }
 
 /// Runs the benchmark and prints its JSON report.
@@ -131,55 +235,42 @@ pub fn run(args: &LifelongArgs) -> Result<ExitCode> {
             args.solver
         );
     }
-    let (cells, map) =
-        load(&args.map).with_context(|| format!("loading {}", args.map.display()))?;
+    let loaded = load(&args.map).with_context(|| format!("loading {}", args.map.display()))?;
+    let tasks = match (args.tasks, &loaded) {
+        (TaskModel::Auto, Loaded::Grid(_)) => TaskModel::Random,
+        (TaskModel::Auto, Loaded::Lanes(..)) => TaskModel::Flows,
+        (TaskModel::Auto, Loaded::Rhcr(_)) => TaskModel::Rhcr,
+        (TaskModel::Flows, Loaded::Grid(_) | Loaded::Rhcr(_)) => {
+            bail!("--tasks flows needs a lane map (.toml) with flows")
+        }
+        (TaskModel::Rhcr, Loaded::Grid(_) | Loaded::Lanes(..)) => {
+            bail!("--tasks rhcr needs one of RHCR's maps (its fulfillment .map or sorting .grid)")
+        }
+        (t, _) => t,
+    };
+    let cells = match &loaded {
+        Loaded::Grid(cells) | Loaded::Lanes(cells, _) => cells,
+        Loaded::Rhcr(map) => &map.graph,
+    };
     let n = cells.len();
     if args.agents == 0 || args.agents > n {
         bail!("--agents must be 1..={n} for this map, got {}", args.agents);
     }
     let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
-    let mut all: Vec<u32> = (0..n as u32).collect();
-    for i in 0..args.agents {
-        let j = rng.random_range(i..n);
-        all.swap(i, j);
-    }
-    let starts: Vec<CellId> = all[..args.agents].iter().map(|&c| CellId(c)).collect();
-    let mut goals = match &map {
-        None => Goals::Random,
-        Some(map) => {
-            let flows: Vec<(f64, Vec<Vec<CellId>>)> = map
-                .flows()
-                .iter()
-                .map(|f| {
-                    let steps = f
-                        .steps
-                        .iter()
-                        .filter(|s| s.probability >= 1.0)
-                        .map(|s| {
-                            s.stations
-                                .iter()
-                                .flat_map(|&st| cells.station_cells(map, st))
-                                .collect()
-                        })
-                        .collect();
-                    (f.share, steps)
-                })
-                .collect();
-            if flows.is_empty()
-                || flows.iter().any(|(_, s): &(f64, Vec<Vec<CellId>>)| {
-                    s.is_empty() || s.iter().any(Vec::is_empty)
-                })
-            {
-                bail!(
-                    "{}: lifelong goals need flows whose steps have stations with cells",
-                    args.map.display()
-                );
-            }
-            Goals::Flows {
-                flows,
-                progress: vec![None; args.agents],
-            }
+    let (starts, mut goals) = match (&loaded, tasks) {
+        (Loaded::Rhcr(map), TaskModel::Rhcr) => {
+            let model = rhcr::Tasks::new(map, args.agents);
+            (model.starts(map, &mut rng)?, Goals::Rhcr(model))
         }
+        (Loaded::Lanes(cells, map), TaskModel::Flows) => {
+            let starts = random_starts(n, args.agents, &mut rng);
+            (starts, flow_goals(&args.map, cells, map, args.agents)?)
+        }
+        _ => (random_starts(n, args.agents, &mut rng), Goals::Random),
+    };
+    let cells = match loaded {
+        Loaded::Grid(cells) | Loaded::Lanes(cells, _) => cells,
+        Loaded::Rhcr(map) => map.graph,
     };
     let digraph = Arc::new(Digraph::from_graph(&cells)?);
     let graph = Arc::new(cells);
@@ -187,7 +278,7 @@ pub fn run(args: &LifelongArgs) -> Result<ExitCode> {
     let mut current: Vec<Option<CellId>> = vec![None; args.agents];
     for a in 0..args.agents {
         let taken = |c: CellId| current.contains(&Some(c));
-        let g = goals.next(a, n, &mut rng, &taken);
+        let g = goals.next(a, n, &mut rng, &taken, &mut planner);
         current[a] = Some(g);
         planner.set_goal(a as u32, Some(g));
     }
@@ -228,7 +319,7 @@ pub fn run(args: &LifelongArgs) -> Result<ExitCode> {
             if planner.at_goal(a as u32) {
                 reached += 1;
                 let taken = |c: CellId| current.contains(&Some(c));
-                let g = goals.next(a, n, &mut rng, &taken);
+                let g = goals.next(a, n, &mut rng, &taken, &mut planner);
                 current[a] = Some(g);
                 planner.set_goal(a as u32, Some(g));
             }
@@ -247,6 +338,7 @@ pub fn run(args: &LifelongArgs) -> Result<ExitCode> {
         steps: args.steps,
         seed: args.seed,
         solver: args.solver.clone(),
+        tasks,
         goals_reached: reached,
         throughput: reached as f64 / args.steps.max(1) as f64,
         tick_ms_p50: q(0.5),

@@ -5,6 +5,7 @@ mod demo;
 mod lifelong;
 mod mapf;
 mod render;
+mod rhcr;
 mod sweep;
 #[cfg(test)]
 mod tests;
