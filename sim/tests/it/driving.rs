@@ -384,8 +384,8 @@ fn a_vehicle_reaches_its_stop_point_whatever_the_step() {
     let bs = lane(&site, 1);
     let route: Vec<CellId> = ab[1..].iter().chain(&bs).copied().collect();
     let mut short = Vec::new();
-    for k in 0..=100 {
-        let dt = 1.0 + f64::from(k) * 0.01;
+    for k in 0..=150 {
+        let dt = 0.5 + f64::from(k) * 0.01;
         let mut world = World::new(Arc::clone(&site), 3);
         let v = world.add_vehicle("V0", 0, ab[0], 0.5).expect("add");
         let stop = Stop {
