@@ -606,9 +606,13 @@ impl World {
         let stop_point = veh.cell_start(stop_index) + veh.path[stop_index].stop_point(p.min_gap);
         let held =
             time < veh.held_until || veh.paused || !matches!(veh.activity, Activity::Driving);
+        let to_stop = stop_point - veh.front;
         let mut target = if held { 0.0 } else { p.max_speed };
+        // The bound of the stop point alone.
+        let mut to_stop_bound = target;
         if !held {
-            target = target.min(safe_speed(stop_point - veh.front, p.service_brake, dt, 0.0));
+            to_stop_bound = safe_speed(to_stop, p.service_brake, dt, 0.0);
+            target = target.min(to_stop_bound);
             if let Some(g) = leader_gap {
                 target = target.min(safe_speed(g - p.min_gap, p.service_brake, dt, p.time_gap));
             }
@@ -630,7 +634,16 @@ impl World {
         }
         if target < CREEP_SPEED {
             // Do not creep towards a stop point or a leader forever in ever smaller steps.
-            target = 0.0;
+            // But a vehicle that the stop point's bound slows below the creep speed while
+            // it is still farther from that point than the arrival tolerance (with a step
+            // of about a second or more the bound is ~ distance / dt, so this happens a few
+            // centimetres short) closes the gap in this one step, unless the vehicle ahead
+            // is nearer: stopping there, it would never arrive and never start its action.
+            let closes = !held
+                && to_stop_bound < CREEP_SPEED
+                && to_stop > ARRIVAL_TOLERANCE
+                && leader_gap.is_none_or(|g| g - p.min_gap >= to_stop);
+            target = if closes { to_stop / dt } else { 0.0 };
         }
         let step = next_speed(
             veh.speed,

@@ -370,3 +370,51 @@ mod demand {
         assert!(a.windows(2).all(|w| w[0].at_s <= w[1].at_s));
     }
 }
+
+/// With a step of a second or more, the last step of an approach may leave the vehicle a
+/// few centimetres short of its stop point, just outside the arrival tolerance, at a speed
+/// below the creep speed: it must still close that gap and start its action, whatever the
+/// step. (At `dt` = 1 s a vehicle stood 5.1 cm short of its bay forever and the fleet
+/// gridlocked behind it.)
+#[test]
+fn a_vehicle_reaches_its_stop_point_whatever_the_step() {
+    let site = site();
+    let scanner = site.map.station_id("scanner").expect("scanner");
+    let ab = lane(&site, 0);
+    let bs = lane(&site, 1);
+    let route: Vec<CellId> = ab[1..].iter().chain(&bs).copied().collect();
+    let mut short = Vec::new();
+    for k in 0..=150 {
+        let dt = 0.5 + f64::from(k) * 0.01;
+        let mut world = World::new(Arc::clone(&site), 3);
+        let v = world.add_vehicle("V0", 0, ab[0], 0.5).expect("add");
+        let stop = Stop {
+            id: 1,
+            seq: route.len() as u64,
+            action: StopAction::Service {
+                station: scanner,
+                load: None,
+            },
+        };
+        let end = world.set_route(v, 0, &route, &[stop]).expect("route");
+        world.release(v, end).expect("release");
+        let mut started = false;
+        let mut still = 0;
+        while !started && still < 20 {
+            world.step(dt);
+            started = world
+                .drain_events()
+                .iter()
+                .any(|e| matches!(e, SimEvent::ActionStarted { stop: 1, .. }));
+            let view = world.vehicle(v).expect("view");
+            still = if view.speed == 0.0 { still + 1 } else { 0 };
+        }
+        if !started {
+            short.push(dt);
+        }
+    }
+    assert!(
+        short.is_empty(),
+        "stopped short of the stop point for dt = {short:?}"
+    );
+}
