@@ -545,6 +545,7 @@ impl Simulation {
             .cloned()
             .zip(self.ids.iter().cloned())
             .collect();
+        let cells = Arc::new(self.world.site().cells.clone());
         let Resumed {
             mut fleet,
             starts,
@@ -553,7 +554,7 @@ impl Simulation {
             inputs,
         } = VdaFleet::resume(
             Arc::clone(&self.map),
-            Arc::new(self.world.site().cells.clone()),
+            Arc::clone(&cells),
             map_id(&self.spec),
             &fleet_ids,
             &states,
@@ -568,7 +569,7 @@ impl Simulation {
         let vehicles: Vec<(String, CellId)> = self.names.iter().cloned().zip(starts).collect();
         let mut controller = Controller::restart(
             Arc::clone(&self.map),
-            Arc::new(self.world.site().cells.clone()),
+            cells,
             store,
             &vehicles,
             controller_config(&self.spec),
@@ -599,12 +600,9 @@ impl Simulation {
     /// # Errors
     /// A job store that cannot be written.
     pub fn plan(&mut self) -> Result<Vec<VdaCommand>> {
-        if self.master.is_none() {
+        let Some(master) = self.master.as_mut() else {
             // Containers arriving now wait at the gate until there is a controller.
             return self.restart_step();
-        }
-        let Some(master) = self.master.as_mut() else {
-            return Ok(Vec::new());
         };
         while self.next_arrival < self.arrivals.len()
             && self.arrivals[self.next_arrival].at_s <= self.time

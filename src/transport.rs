@@ -278,6 +278,30 @@ impl Mqtt {
         })
     }
 
+    /// Connection messages from master control until one per vehicle `counts` has come.
+    async fn connections(
+        &mut self,
+        counts: impl Fn(ConnectionState) -> bool,
+    ) -> Result<Vec<FromVehicle>> {
+        let mut out = Vec::new();
+        let mut counted = 0;
+        while counted < self.links.len() {
+            match self.next_event().await? {
+                VehicleEvent::Connection { header, state, .. } => {
+                    counted += usize::from(counts(state));
+                    count(&mut self.counts, "connections");
+                    out.push(FromVehicle::Connection(corridor_vda5050::Message {
+                        header,
+                        body: state,
+                    }));
+                }
+                VehicleEvent::Rejected { topic, reason } => tracing::warn!("{topic}: {reason}"),
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+
     /// The next event from master control, within the phase timeout.
     async fn next_event(&mut self) -> Result<VehicleEvent> {
         match tokio::time::timeout(PHASE_TIMEOUT, self.events.recv()).await {
@@ -323,27 +347,8 @@ impl Transport for Mqtt {
 
     async fn connect(&mut self, _now: Timestamp) -> Result<Vec<FromVehicle>> {
         // Every link published ONLINE when it connected; collect them.
-        let mut out = Vec::new();
-        let mut online = 0;
-        while online < self.links.len() {
-            match self.next_event().await? {
-                VehicleEvent::Connection { header, state, .. } => {
-                    if state == ConnectionState::Online {
-                        online += 1;
-                    }
-                    count(&mut self.counts, "connections");
-                    out.push(FromVehicle::Connection(corridor_vda5050::Message {
-                        header,
-                        body: state,
-                    }));
-                }
-                VehicleEvent::Rejected { topic, reason } => {
-                    tracing::warn!("{topic}: {reason}");
-                }
-                _ => {}
-            }
-        }
-        Ok(out)
+        self.connections(|state| state == ConnectionState::Online)
+            .await
     }
 
     async fn restart_master(&mut self, _now: Timestamp) -> Result<Vec<FromVehicle>> {
@@ -355,21 +360,7 @@ impl Transport for Mqtt {
         self.events = events;
         self.master_stop = stop;
         // On subscribing, the broker hands over every vehicle's retained connection.
-        let mut out = Vec::new();
-        while out.len() < self.links.len() {
-            match self.next_event().await? {
-                VehicleEvent::Connection { header, state, .. } => {
-                    count(&mut self.counts, "connections");
-                    out.push(FromVehicle::Connection(corridor_vda5050::Message {
-                        header,
-                        body: state,
-                    }));
-                }
-                VehicleEvent::Rejected { topic, reason } => tracing::warn!("{topic}: {reason}"),
-                _ => {}
-            }
-        }
-        Ok(out)
+        self.connections(|_| true).await
     }
 
     async fn to_vehicles(
