@@ -58,10 +58,14 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                // rumqttd's router logs at ERROR each probe connection that closes (the embedded
-                // broker's own readiness check): noise for a user, kept out unless RUST_LOG says.
+                // rumqttd logs at ERROR every connection that closes, cleanly or not (a
+                // DISCONNECT as "router-drop", a closed socket as "disconnected"): noise for
+                // a user, kept out unless RUST_LOG says. The embedded broker's own failures
+                // are reported by corridor-bridge.
                 .unwrap_or_else(|_| {
-                    tracing_subscriber::EnvFilter::new("warn,rumqttd::router::routing=off")
+                    tracing_subscriber::EnvFilter::new(
+                        "warn,rumqttd::router::routing=off,rumqttd::server::broker=off",
+                    )
                 }),
         )
         .with_writer(std::io::stderr)
