@@ -267,6 +267,8 @@ pub struct Controller {
     closed: BTreeSet<LaneId>,
     /// Cells of places off the through lanes (bays, chargers, inspection, parking).
     parked_cells: BTreeSet<CellId>,
+    /// Each station's cells ([`CellGraph::station_cells`]), by station index.
+    station_cells: Vec<Vec<CellId>>,
     /// The status last reported per vehicle (an event goes out when it changes).
     reported_status: Vec<&'static str>,
     config: ControllerConfig,
@@ -351,9 +353,12 @@ impl Controller {
         planner.set_lookahead(config.lookahead);
         planner.set_max_detour(config.max_detour);
         planner.set_stuck_limit(config.escalate_after_s);
+        let station_cells: Vec<Vec<CellId>> = (0..map.stations().len() as u32)
+            .map(|s| cells.station_cells(&map, StationId(s)))
+            .collect();
         // Places where vehicles stand for long are passed by on the through lane.
         let mut parked_cells = BTreeSet::new();
-        for (s, station) in map.stations().iter().enumerate() {
+        for (places, station) in station_cells.iter().zip(map.stations()) {
             if matches!(
                 station.kind,
                 StationKind::Crane
@@ -362,9 +367,8 @@ impl Controller {
                     | StationKind::Inspection
                     | StationKind::Parking
             ) {
-                let places = cells.station_cells(&map, StationId(s as u32));
-                planner.set_avoided(&places, true);
-                parked_cells.extend(places);
+                planner.set_avoided(places, true);
+                parked_cells.extend(places.iter().copied());
             }
         }
         planner.set_time(now_s);
@@ -432,6 +436,7 @@ impl Controller {
             index,
             closed: BTreeSet::new(),
             parked_cells,
+            station_cells,
             reported_status: vec![""; vehicles.len()],
             config,
             now_s,
@@ -523,7 +528,7 @@ impl Controller {
             let cells: Vec<CellId> = job
                 .step_stations(&self.map, i)
                 .into_iter()
-                .flat_map(|s| self.cells.station_cells(&self.map, s))
+                .flat_map(|s| self.places(s).iter().copied())
                 .collect();
             if cells.is_empty() {
                 return Err(FleetError::InvalidJob {
@@ -1006,6 +1011,11 @@ impl Controller {
         Ok(())
     }
 
+    /// The cells of station `s`.
+    fn places(&self, s: StationId) -> &[CellId] {
+        &self.station_cells[s.0 as usize]
+    }
+
     fn frontier_cell(&self, v: u32) -> CellId {
         CellId(self.planner.execution().frontier_of(v))
     }
@@ -1023,11 +1033,11 @@ impl Controller {
     ) -> Option<(CellId, u32)> {
         let mut best: Option<((usize, u32), CellId)> = None;
         for &s in stations {
-            let cells = self.cells.station_cells(&self.map, s);
+            let cells = &self.station_cells[s.0 as usize];
             let busy = cells.iter().filter(|&&c| taken(c)).count();
             // Vehicles ahead in this station's queue: 0 while a server is free.
             let ahead = (busy + 1).saturating_sub(self.map.station(s).capacity as usize);
-            for c in cells {
+            for &c in cells {
                 if taken(c) && c != from {
                     continue;
                 }
@@ -1051,7 +1061,7 @@ impl Controller {
     fn nearest_any(&mut self, from: CellId, stations: &[StationId]) -> Option<(CellId, u32)> {
         let mut best: Option<(CellId, u32)> = None;
         for &s in stations {
-            for c in self.cells.station_cells(&self.map, s) {
+            for &c in &self.station_cells[s.0 as usize] {
                 let d = if c == from {
                     Some(0)
                 } else {
@@ -1099,11 +1109,10 @@ impl Controller {
                 nearest = Some((d, s));
             }
         }
-        let (_, station) = nearest?;
+        let (to_station, station) = nearest?;
         let node = self.map.station(station).queue?;
         let stations = &[station];
         let head = *self.cells.cells_at_node(node).first()?;
-        let (_, to_station) = self.nearest_any(from, stations)?;
         let to_head = if head == from {
             0
         } else {
@@ -1226,8 +1235,8 @@ impl Controller {
             let taken = self.goals_taken();
             let has_free = chargers
                 .iter()
-                .flat_map(|&s| self.cells.station_cells(&self.map, s))
-                .any(|c| !taken.contains(&c));
+                .flat_map(|&s| self.places(s))
+                .any(|c| !taken.contains(c));
             if must || has_free {
                 self.vehicles[v as usize].task = Some(Task {
                     purpose: Purpose::Charge,
@@ -1394,7 +1403,7 @@ impl Controller {
             let Some(&station) = task
                 .stations
                 .iter()
-                .find(|&&s| self.cells.station_cells(&self.map, s).contains(&cell))
+                .find(|&&s| self.places(s).contains(&cell))
             else {
                 continue;
             };
