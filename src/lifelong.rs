@@ -253,8 +253,13 @@ pub fn run(args: &LifelongArgs) -> Result<ExitCode> {
         Loaded::Rhcr(map) => &map.graph,
     };
     let n = cells.len();
-    if args.agents == 0 || args.agents > n {
-        bail!("--agents must be 1..={n} for this map, got {}", args.agents);
+    // One cell stays free: a new random goal must be a cell no other agent is heading to.
+    if args.agents == 0 || args.agents >= n {
+        bail!(
+            "--agents must be 1..={} for this map ({n} cells), got {}",
+            n.saturating_sub(1),
+            args.agents
+        );
     }
     let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
     let (starts, mut goals) = match (&loaded, tasks) {

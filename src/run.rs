@@ -46,6 +46,14 @@ pub async fn drive<T: Transport>(
         // Requests wait in their queue while the fleet side restarts.
         if let Some(ops) = operators.as_mut().filter(|_| !sim.restarting()) {
             while let Ok(request) = ops.requests.try_recv() {
+                if request.abandoned() {
+                    // The bridge has told the operator it was not carried out: so it is not.
+                    tracing::warn!(
+                        correlation_id = %request.request.correlation_id,
+                        "operator request dropped: answered `unavailable` while it waited"
+                    );
+                    continue;
+                }
                 let OperatorRequest { request, reply } = request;
                 if let Some(answer) = sim.command(request) {
                     let _ = reply.send(answer);

@@ -259,6 +259,25 @@ impl Simulation {
         if !(spec.dt > 0.0 && spec.dt <= 5.0) {
             bail!("--dt must be in (0, 5] seconds, got {}", spec.dt);
         }
+        for (flag, value, low, high) in [
+            ("--hours", spec.hours, 0.0, 24.0 * 366.0),
+            ("--demand", spec.demand, 0.0, 1e6),
+            ("--peak-factor", spec.peak_factor, 1.0, 2.0),
+            ("--perishable", spec.perishable, 0.0, 1.0),
+        ] {
+            if !(value >= low && value <= high) {
+                bail!("{flag} must be within [{low}, {high}], got {value}");
+            }
+        }
+        if let Some(t) = spec.restart_at_s
+            && !(t >= 0.0 && t < spec.hours * 3600.0)
+        {
+            bail!(
+                "--restart-controller-at must be within the run (0 to {} h), got {} h",
+                spec.hours,
+                t / 3600.0
+            );
+        }
         let site = Arc::new(Site::new(map.clone())?);
         let mut world = World::new(Arc::clone(&site), spec.seed);
         let starts = start_cells(&site, spec.vehicles)?;
@@ -311,7 +330,7 @@ impl Simulation {
             peak_hour: 14.0,
             perishable_share: vec![spec.perishable],
         };
-        let arrivals = demand.arrivals(&map, spec.hours, spec.seed);
+        let arrivals = demand.arrivals(&map, spec.hours, spec.seed)?;
         let flow_of = arrivals
             .iter()
             .map(|a| (a.container.clone(), a.flow))

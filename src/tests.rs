@@ -302,3 +302,25 @@ fn a_fleet_side_killed_mid_run_over_mqtt_loses_no_job_and_runs_none_twice() {
         let _ = std::fs::remove_dir_all(&dir);
     });
 }
+
+#[test]
+fn run_settings_out_of_range_are_refused_naming_the_flag() {
+    type Spoil = fn(&mut RunSpec);
+    let cases: [(&str, Spoil); 6] = [
+        ("--demand", |s| s.demand = f64::NAN),
+        ("--demand", |s| s.demand = -1.0),
+        ("--hours", |s| s.hours = f64::INFINITY),
+        ("--peak-factor", |s| s.peak_factor = 3.0),
+        ("--perishable", |s| s.perishable = 1.5),
+        ("--restart-controller-at", |s| s.restart_at_s = Some(1e9)),
+    ];
+    for (flag, spoil) in cases {
+        let mut s = spec("bad-settings", 2, 0.1);
+        spoil(&mut s);
+        let error = match Simulation::new(s) {
+            Ok(_) => panic!("{flag}: accepted"),
+            Err(e) => format!("{e:#}"),
+        };
+        assert!(error.starts_with(flag), "{flag}: {error}");
+    }
+}

@@ -10,6 +10,8 @@ use corridor_map::SiteMap;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use crate::error::SimError;
+
 /// One container arriving.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Arrival {
@@ -48,12 +50,20 @@ impl Demand {
         mean * (1.0 + amplitude * phase.cos())
     }
 
+    /// Most arrivals a run may expect (mean containers per day × days).
+    pub const MAX_EXPECTED_ARRIVALS: f64 = 1e7;
+
     /// Arrivals in `[0, hours · 3600)`, sorted by time; deterministic in `seed`.
-    pub fn arrivals(&self, map: &SiteMap, hours: f64, seed: u64) -> Vec<Arrival> {
+    ///
+    /// # Errors
+    /// [`SimError::Demand`] for a value that is not finite or out of range (negative rate or
+    /// hours, a share outside 0..=1), or more than [`Demand::MAX_EXPECTED_ARRIVALS`] expected.
+    pub fn arrivals(&self, map: &SiteMap, hours: f64, seed: u64) -> Result<Vec<Arrival>, SimError> {
+        self.check(hours)?;
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let flows = map.flows();
-        if flows.is_empty() || self.per_day <= 0.0 {
-            return Vec::new();
+        if flows.is_empty() || self.per_day == 0.0 || hours == 0.0 {
+            return Ok(Vec::new());
         }
         let max_rate = self.per_day / 86_400.0 * (1.0 + (self.peak_factor - 1.0).clamp(0.0, 1.0));
         let end = hours * 3600.0;
@@ -96,7 +106,50 @@ impl Demand {
                 inspect,
             });
         }
-        out
+        Ok(out)
+    }
+
+    fn check(&self, hours: f64) -> Result<(), SimError> {
+        let bad = |field, reason: String| Err(SimError::Demand { field, reason });
+        if !(self.per_day.is_finite() && self.per_day >= 0.0) {
+            return bad(
+                "per_day",
+                format!("must be a finite number ≥ 0, got {}", self.per_day),
+            );
+        }
+        if !(self.peak_factor.is_finite() && self.peak_factor >= 0.0) {
+            return bad(
+                "peak_factor",
+                format!("must be a finite number ≥ 0, got {}", self.peak_factor),
+            );
+        }
+        if !self.peak_hour.is_finite() {
+            return bad(
+                "peak_hour",
+                format!("must be finite, got {}", self.peak_hour),
+            );
+        }
+        if let Some(s) = self
+            .perishable_share
+            .iter()
+            .find(|s| !(0.0..=1.0).contains(*s))
+        {
+            return bad("perishable_share", format!("must be within 0..=1, got {s}"));
+        }
+        if !(hours.is_finite() && hours >= 0.0) {
+            return bad("hours", format!("must be a finite number ≥ 0, got {hours}"));
+        }
+        let expected = self.per_day * hours / 24.0;
+        if expected > Demand::MAX_EXPECTED_ARRIVALS {
+            return bad(
+                "per_day",
+                format!(
+                    "× hours expects {expected:.0} arrivals, more than {:.0}",
+                    Demand::MAX_EXPECTED_ARRIVALS
+                ),
+            );
+        }
+        Ok(())
     }
 }
 

@@ -10,6 +10,15 @@ pub enum SimError {
     /// A route is not drivable.
     #[error("route: {0}")]
     Route(String),
+    /// A demand profile or horizon that cannot be drawn from (not finite, negative, or
+    /// more arrivals than a run can hold).
+    #[error("demand: {field} {reason}")]
+    Demand {
+        /// The field (`per_day`, `peak_factor`, `peak_hour`, `perishable_share`, `hours`).
+        field: &'static str,
+        /// Why.
+        reason: String,
+    },
     /// A command names a vehicle that does not exist.
     #[error("unknown vehicle {0:?}")]
     UnknownVehicle(String),

@@ -36,6 +36,13 @@ impl OperatorRequest {
     pub fn respond(self, reply: Reply) -> bool {
         self.reply.send(reply).is_ok()
     }
+
+    /// Whether the bridge no longer waits for the answer: it has answered `unavailable`
+    /// (the controller took longer than the reply timeout) or shut down. A controller must
+    /// not carry out an abandoned request: its operator was told it was not.
+    pub fn abandoned(&self) -> bool {
+        self.reply.is_closed()
+    }
 }
 
 /// How the operator API connects.
@@ -354,6 +361,12 @@ async fn send_reply(inner: &Inner, topic: String, reply: &Reply) {
     }
 }
 
+/// Whether replies must not go to `topic`: one of the API's command topics, or a VDA 5050
+/// topic (a vehicle would read the reply as a malformed order or state).
+fn unusable_reply_topic(topics: &OperatorTopics, topic: &str) -> bool {
+    topics.is_command_topic(topic) || corridor_vda5050::Topic::parse(topic).is_ok()
+}
+
 /// The handler task: parses each command, answers errors itself, forwards the rest.
 async fn handle(
     inner: Arc<Inner>,
@@ -368,11 +381,13 @@ async fn handle(
         let command = inner.topics.command_of(&topic).unwrap_or(topic.as_str());
         let parsed = parse_command(command, &publish.payload, &tokens).and_then(|request| {
             match &request.reply_to {
-                Some(to) if inner.topics.is_command_topic(to) => Err(CommandError {
+                Some(to) if unusable_reply_topic(&inner.topics, to) => Err(CommandError {
                     correlation_id: Some(request.correlation_id.clone()),
                     reply_to: None,
                     field: "reply_to".into(),
-                    reason: format!("`{to}` is a command topic; replies cannot go there"),
+                    reason: format!(
+                        "`{to}` is a command or VDA 5050 topic; replies cannot go there"
+                    ),
                     code: "malformed".into(),
                 }),
                 _ => Ok(request),
@@ -380,7 +395,14 @@ async fn handle(
         });
         let request = match parsed {
             Ok(request) => request,
-            Err(error) => {
+            Err(mut error) => {
+                if error
+                    .reply_to
+                    .as_deref()
+                    .is_some_and(|to| unusable_reply_topic(&inner.topics, to))
+                {
+                    error.reply_to = None;
+                }
                 inner.counts.rejected.fetch_add(1, Ordering::Relaxed);
                 warn!(%topic, field = %error.field, reason = %error.reason, code = %error.code,
                     "operator command refused");

@@ -201,6 +201,15 @@ pub enum Input {
         /// Whether the fault is active.
         active: bool,
     },
+    /// The vehicle's connection went down (`online: false`: VDA 5050 connection `OFFLINE`
+    /// or `CONNECTION_BROKEN`) or came back. Operators see an offline vehicle as `offline`;
+    /// what it may do is [`Input::Fault`]'s business.
+    Link {
+        /// The vehicle.
+        vehicle: String,
+        /// Whether it is connected.
+        online: bool,
+    },
     /// A job step that was running when the controller started (see
     /// [`Controller::restart`]) is done.
     StepDone(JobStep),
@@ -237,6 +246,8 @@ struct FleetVehicle {
     task: Option<Task>,
     /// Whether its goal is a place in line at a waiting area, not a place at a station.
     waiting: bool,
+    /// Its connection is down.
+    offline: bool,
     released_sent: u64,
     stops: Vec<StopOrder>,
 }
@@ -381,6 +392,7 @@ impl Controller {
                 battery: 1.0,
                 task: None,
                 waiting: false,
+                offline: false,
                 released_sent: 0,
                 stops: Vec::new(),
             })
@@ -653,14 +665,29 @@ impl Controller {
                     self.vehicles[v as usize].battery = fraction.clamp(0.0, 1.0);
                 }
             }
+            Input::Link { vehicle, online } => {
+                if let Some(v) = self.vehicle_index(&vehicle) {
+                    self.vehicles[v as usize].offline = !online;
+                    let what = if online {
+                        "connected again"
+                    } else {
+                        "connection lost: it stays where it stands in the plan"
+                    };
+                    self.alarm(
+                        if online { "info" } else { "warning" },
+                        &vehicle,
+                        what.into(),
+                    );
+                }
+            }
             Input::Fault { vehicle, active } => {
                 if let Some(v) = self.vehicle_index(&vehicle) {
                     self.vehicles[v as usize].fault = active;
                     self.update_pin(v);
                     let what = if active {
-                        "broken down: others wait or route around"
+                        "cannot move: others wait or route around"
                     } else {
-                        "working again"
+                        "can move again"
                     };
                     self.alarm(
                         if active { "warning" } else { "info" },
@@ -782,24 +809,34 @@ impl Controller {
             }
             Command::CancelJob { job, reason } => {
                 let j = job_of(self, job)?;
-                match j.state {
-                    JobState::Waiting | JobState::Held => {}
-                    JobState::Assigned { ref vehicle } => self.unassign(vehicle),
+                let assigned = match j.state {
+                    JobState::Waiting | JobState::Held => None,
+                    JobState::Assigned { ref vehicle } => {
+                        self.refuse_if_picking_up(job, vehicle, "cancel")?;
+                        Some(vehicle.clone())
+                    }
                     ref s => {
                         return Err(refuse(
                             "job",
                             format!("cannot cancel a job that is {}", s.name()),
                         ));
                     }
-                }
+                };
+                // Recorded first: if the store fails, the job stays with its vehicle.
                 store(self.set_job_state(j.id, JobState::Cancelled { reason }))?;
+                if let Some(vehicle) = assigned {
+                    self.unassign(&vehicle);
+                }
                 Ok(json!({ "job": job, "state": "cancelled" }))
             }
             Command::HoldJob { job } => {
                 let j = job_of(self, job)?;
-                match j.state {
-                    JobState::Waiting => {}
-                    JobState::Assigned { ref vehicle } => self.unassign(vehicle),
+                let assigned = match j.state {
+                    JobState::Waiting => None,
+                    JobState::Assigned { ref vehicle } => {
+                        self.refuse_if_picking_up(job, vehicle, "hold")?;
+                        Some(vehicle.clone())
+                    }
                     JobState::Held => return Ok(json!({ "job": job, "state": "held" })),
                     ref s => {
                         return Err(refuse(
@@ -807,8 +844,11 @@ impl Controller {
                             format!("cannot hold a job that is {}", s.name()),
                         ));
                     }
-                }
+                };
                 store(self.set_job_state(j.id, JobState::Held))?;
+                if let Some(vehicle) = assigned {
+                    self.unassign(&vehicle);
+                }
                 Ok(json!({ "job": job, "state": "held" }))
             }
             Command::ReleaseJob { job } => {
@@ -824,6 +864,14 @@ impl Controller {
             }
             Command::PauseVehicle { vehicle } => {
                 let v = vehicle_of(self, &vehicle)?;
+                // One standing decision at a time: out of service and paused would each
+                // undo the other on its way back.
+                if self.vehicles[v as usize].mode == Mode::OutOfService {
+                    return Err(refuse(
+                        "vehicle",
+                        format!("{vehicle} is out of service: return it to service first"),
+                    ));
+                }
                 store(self.store.set_vehicle_mode(&vehicle, Some("paused")))?;
                 self.vehicles[v as usize].mode = Mode::Paused;
                 self.update_pin(v);
@@ -847,6 +895,12 @@ impl Controller {
             }
             Command::OutOfService { vehicle } => {
                 let v = vehicle_of(self, &vehicle)?;
+                if self.vehicles[v as usize].mode == Mode::Paused {
+                    return Err(refuse(
+                        "vehicle",
+                        format!("{vehicle} is paused: resume it first"),
+                    ));
+                }
                 store(
                     self.store
                         .set_vehicle_mode(&vehicle, Some("out_of_service")),
@@ -893,6 +947,30 @@ impl Controller {
             self.closed.remove(&id);
         }
         Ok(json!({ "lane": lane, "state": if close { "closed" } else { "open" } }))
+    }
+
+    /// Refuses to `what` job `job` (assigned to `vehicle`) once its pick-up has been given to
+    /// the vehicle: a released stop is not taken back, the container will be on it.
+    fn refuse_if_picking_up(
+        &self,
+        job: u64,
+        vehicle: &str,
+        what: &str,
+    ) -> Result<(), (String, String)> {
+        let picking_up = self
+            .vehicle_index(vehicle)
+            .and_then(|v| self.vehicles[v as usize].task.as_ref())
+            .is_some_and(|t| {
+                t.stop.is_some()
+                    && matches!(t.purpose, Purpose::Job { job: j, step: 0 } if j.0 == job)
+            });
+        if picking_up {
+            return Err((
+                "job".into(),
+                format!("cannot {what} job {job}: {vehicle} is picking its container up"),
+            ));
+        }
+        Ok(())
     }
 
     /// Drops the job of a vehicle that had not picked it up yet.
@@ -984,6 +1062,9 @@ impl Controller {
 
     fn status(&self, v: usize) -> &'static str {
         let veh = &self.vehicles[v];
+        if veh.offline {
+            return "offline";
+        }
         match (veh.mode, veh.fault, veh.task.as_ref().map(|t| t.purpose)) {
             (_, true, _) => "fault",
             (Mode::Paused, ..) => "paused",
@@ -1221,7 +1302,7 @@ impl Controller {
         }
         for v in 0..self.vehicles.len() as u32 {
             let veh = &self.vehicles[v as usize];
-            if veh.task.is_some() || veh.mode == Mode::Paused || veh.fault {
+            if veh.task.is_some() || veh.mode != Mode::Active || veh.fault {
                 continue;
             }
             let must = veh.battery < self.config.charge_reserve;

@@ -59,7 +59,8 @@ pub enum Command {
         /// The vehicle's serial number.
         vehicle: String,
     },
-    /// Take a vehicle out of service: it finishes nothing new and parks.
+    /// Take a vehicle out of service: it finishes the task it has, takes no new one (not
+    /// even a charge) and stands where that ends. Refused for a paused vehicle.
     OutOfService {
         /// The vehicle's serial number.
         vehicle: String,
@@ -261,8 +262,11 @@ pub fn parse_command(
         }
         None => return Err(error("malformed", "correlation_id", "missing", &head)),
     }
+    // Where to reply is honoured only once the token has passed: a request that fails
+    // before that is answered on the default reply topic, not where its sender says.
+    let mut reply_to = None;
     match object.remove("reply_to") {
-        Some(Value::String(s)) if valid_topic(&s) => head.reply_to = Some(s),
+        Some(Value::String(s)) if valid_topic(&s) => reply_to = Some(s),
         Some(other) => {
             return Err(error(
                 "malformed",
@@ -288,6 +292,7 @@ pub fn parse_command(
             }
         }
     }
+    head.reply_to = reply_to;
     let take_str = |object: &mut serde_json::Map<String, Value>,
                     field: &str,
                     head: &Head|
@@ -327,13 +332,19 @@ pub fn parse_command(
                     &head,
                 ));
             };
-            let spec: JobSpec = serde_json::from_value(job).map_err(|e| {
-                let text = e.to_string();
-                // serde names the field in backticks: `missing field `container``.
-                let field = text
-                    .split('`')
-                    .nth(1)
-                    .map_or("job".to_string(), |f| format!("job.{f}"));
+            let spec: JobSpec = serde_path_to_error::deserialize(job).map_err(|e| {
+                let text = e.inner().to_string();
+                // The path names the field with the wrong value (`job.priority`); for a
+                // missing or unknown field the path is the job itself and serde names the
+                // field in backticks: `missing field `container``.
+                let path = e.path().to_string();
+                let field = if path != "." {
+                    format!("job.{path}")
+                } else {
+                    text.split('`')
+                        .nth(1)
+                        .map_or("job".to_string(), |f| format!("job.{f}"))
+                };
                 error("malformed", &field, text, &head)
             })?;
             Command::SubmitJob(spec)

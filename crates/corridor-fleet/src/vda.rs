@@ -801,8 +801,9 @@ impl VdaFleet {
     }
 
     /// Takes a decoded `connection` message: `CONNECTION_BROKEN` and `OFFLINE` make the
-    /// vehicle faulty ([`Input::Fault`] `active: true`), `ONLINE` ends that (and starts a
-    /// new header session: the vehicle may count its header ids from 0 again).
+    /// vehicle offline and faulty ([`Input::Link`] `online: false`, [`Input::Fault`]
+    /// `active: true`), `ONLINE` ends both (and starts a new header session: the vehicle
+    /// may count its header ids from 0 again).
     ///
     /// # Errors
     /// [`FleetError::UnknownVehicle`]; [`FleetError::Vda5050`] for a stale `OFFLINE`.
@@ -818,12 +819,19 @@ impl VdaFleet {
                 vehicle: side.name.clone(),
                 source: Box::new(source),
             })?;
+        let was_down = side.link_down;
         match message.body {
             ConnectionState::Online => side.link_down = false,
             ConnectionState::Offline | ConnectionState::ConnectionBroken => side.link_down = true,
             ConnectionState::Hibernating => {}
         }
         let mut inputs = Vec::new();
+        if side.link_down != was_down {
+            inputs.push(Input::Link {
+                vehicle: side.name.clone(),
+                online: !side.link_down,
+            });
+        }
         Self::fault_change(side, &mut inputs);
         Ok(inputs)
     }

@@ -24,6 +24,9 @@ use crate::model::{
 
 /// A lane may be this much shorter than its geometry (rounding in hand-written files), in metres.
 const LENGTH_TOLERANCE: f64 = 0.01;
+/// Longest lane, metres: beyond it a map is almost surely in the wrong unit (the cells of
+/// one lane would not fit in memory long before `u32` runs out).
+const MAX_LANE_LENGTH: f64 = 100_000.0;
 /// Flow shares must sum to 1 within this.
 const SHARE_TOLERANCE: f64 = 1e-6;
 
@@ -442,6 +445,16 @@ fn parse(source: &str, rep: &mut Reporter<'_>) -> Option<SiteMap> {
                 geometric
             }
         };
+        if length > MAX_LANE_LENGTH {
+            let span = raw.length.as_ref().map_or(raw.to.span(), Spanned::span);
+            rep.report(
+                span,
+                format!("lane[{i}].length"),
+                format!(
+                    "{length} m is longer than a lane can be ({MAX_LANE_LENGTH} m): split it at nodes"
+                ),
+            );
+        }
         if from == to && raw.polyline.is_none() {
             rep.report(
                 raw.to.span(),

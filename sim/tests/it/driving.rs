@@ -343,10 +343,10 @@ mod demand {
             peak_hour: 14.0,
             perishable_share: vec![0.5, 0.0],
         };
-        let a = demand.arrivals(&map, 24.0 * 10.0, 9);
-        let b = demand.arrivals(&map, 24.0 * 10.0, 9);
+        let a = demand.arrivals(&map, 24.0 * 10.0, 9).expect("demand");
+        let b = demand.arrivals(&map, 24.0 * 10.0, 9).expect("demand");
         assert_eq!(a, b, "deterministic under a seed");
-        assert_ne!(a, demand.arrivals(&map, 240.0, 10));
+        assert_ne!(a, demand.arrivals(&map, 240.0, 10).expect("demand"));
         let per_day = a.len() as f64 / 10.0;
         assert!((per_day - 2800.0).abs() < 2800.0 * 0.03, "{per_day}");
         let out = a.iter().filter(|x| x.flow == 0).count() as f64 / a.len() as f64;

@@ -442,6 +442,17 @@ async fn bad_commands_are_answered_by_the_bridge_and_never_reach_the_controller(
     assert_eq!(topic, api.topics().reply());
     assert_eq!(reply["error"]["field"], json!("reply_to"), "{reply}");
     expected_rejections += 1;
+    // Nor onto a vehicle's VDA 5050 topics, not even with a request that fails on its own
+    // (here: a job/hold without a job).
+    let hijack = json!({"correlation_id": "h-2", "token": "secret",
+                        "reply_to": "uagv/v2/Corridor/IGV-01/order"});
+    for command in ["snapshot", "job/hold"] {
+        operator.send(command, hijack.to_string().as_bytes()).await;
+        let (topic, reply) = operator.reply().await;
+        assert_eq!(topic, api.topics().reply(), "{command}");
+        assert_eq!(reply["ok"], json!(false), "{command}: {reply}");
+        expected_rejections += 1;
+    }
 
     // None of it reached the controller, and the bridge still works.
     assert!(
@@ -587,4 +598,34 @@ async fn events_are_published_under_evt_and_the_snapshot_is_retained() {
     let e = api.publish_event(&bad).await.expect_err("infinite x");
     assert!(e.to_string().contains("`x`"), "{e}");
     assert_eq!(api.counters().events, 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_answered_unavailable_is_marked_abandoned() {
+    let broker = broker().await;
+    let url = broker.url();
+    let site = unique("site-");
+    let (_stop, until) = shutdown();
+    let mut config = OperatorConfig::new(MqttSettings::new(url.clone(), unique("ops-")), &site);
+    config.reply_timeout = std::time::Duration::from_millis(300);
+    let (api, mut requests) = OperatorApi::connect(config, until)
+        .await
+        .expect("operator API connects");
+    let mut operator = Operator::connect(&url, &site, &[api.topics().reply()]).await;
+    operator
+        .send("snapshot", br#"{"correlation_id":"slow-1"}"#)
+        .await;
+    let request = tokio::time::timeout(WAIT, requests.recv())
+        .await
+        .expect("request")
+        .expect("open");
+    assert!(!request.abandoned(), "the bridge waits for the answer");
+    // The controller is busy (restarting) past the reply timeout.
+    let (_, reply) = operator.reply().await;
+    assert_eq!(reply["error"]["code"], json!("unavailable"), "{reply}");
+    assert_eq!(reply["correlation_id"], json!("slow-1"));
+    assert!(
+        request.abandoned(),
+        "after `unavailable`, the request must not be carried out"
+    );
 }

@@ -577,6 +577,94 @@ fn operator_commands_act_and_refuse_with_reasons() {
 }
 
 #[test]
+fn commands_that_would_lose_a_container_or_strand_a_vehicle_are_refused() {
+    let store = temp_store("refusals");
+    let mut h = Harness::new(1, 0.9, &store);
+    let ok = h.command(Command::SubmitJob(Harness::export("P1", 0.0)));
+    let job = ok["result"]["job"].as_u64().expect("job id");
+    // Run until the pick-up stop has gone to the vehicle: from then on the container will
+    // be on it, whatever the operator says.
+    let mut released = false;
+    while !released && h.time < 600.0 {
+        h.step();
+        released = h.outputs.iter().any(|o| {
+            matches!(o, Output::Release { stops, .. }
+                if stops.iter().any(|s| s.job.is_some_and(|(j, step)| j.0 == job && step == 0)))
+        });
+    }
+    assert!(released, "the pick-up was released within 600 s");
+    for command in [
+        Command::CancelJob {
+            job,
+            reason: "late".into(),
+        },
+        Command::HoldJob { job },
+    ] {
+        let reply = h.command(command);
+        assert_eq!(reply["ok"], false, "{reply}");
+        assert!(
+            reply["error"]["reason"]
+                .as_str()
+                .is_some_and(|m| m.contains("picking its container up")),
+            "{reply}"
+        );
+    }
+    assert!(matches!(h.state_of("P1"), JobState::Assigned { .. }));
+    // Paused and out of service are one decision at a time, so neither undoes the other.
+    let pause = || Command::PauseVehicle {
+        vehicle: "IGV-00".into(),
+    };
+    let out = || Command::OutOfService {
+        vehicle: "IGV-00".into(),
+    };
+    assert_eq!(h.command(pause())["result"]["status"], "paused");
+    let refused = h.command(out());
+    assert_eq!(refused["error"]["field"], "vehicle", "{refused}");
+    let resume = h.command(Command::ResumeVehicle {
+        vehicle: "IGV-00".into(),
+    });
+    assert_eq!(resume["result"]["status"], "active", "{resume}");
+    assert_eq!(h.command(out())["result"]["status"], "out_of_service");
+    let refused = h.command(pause());
+    assert_eq!(refused["error"]["field"], "vehicle", "{refused}");
+    // Out of service, it finishes the job it has and takes nothing new.
+    h.command(Command::SubmitJob(Harness::export("P2", 0.0)));
+    h.run_for(2400.0);
+    assert_eq!(h.state_of("P1").name(), "delivered");
+    assert_eq!(h.state_of("P2").name(), "waiting");
+    let _ = std::fs::remove_dir_all(store.parent().expect("dir"));
+}
+
+#[test]
+fn a_vehicle_whose_link_is_down_shows_offline_and_is_held() {
+    let store = temp_store("offline");
+    let mut h = Harness::new(2, 0.9, &store);
+    let link = |online| Input::Link {
+        vehicle: "IGV-01".into(),
+        online,
+    };
+    let fault = |active| Input::Fault {
+        vehicle: "IGV-01".into(),
+        active,
+    };
+    h.controller.handle(h.time, link(false));
+    h.controller.handle(h.time, fault(true));
+    h.run_for(5.0);
+    assert_eq!(h.controller.vehicle_status(1), Some("offline"));
+    assert_eq!(h.controller.vehicle_status(0), Some("idle"));
+    let offline_event = h.outputs.iter().any(|o| {
+        matches!(o, Output::Event(e)
+            if serde_json::to_value(e).is_ok_and(|v| v["vehicle"] == "IGV-01" && v["status"] == "offline"))
+    });
+    assert!(offline_event, "operators hear that it went offline");
+    h.controller.handle(h.time, link(true));
+    h.controller.handle(h.time, fault(false));
+    h.run_for(5.0);
+    assert_eq!(h.controller.vehicle_status(1), Some("idle"));
+    let _ = std::fs::remove_dir_all(store.parent().expect("dir"));
+}
+
+#[test]
 fn a_job_that_cannot_be_reached_is_refused_and_the_rest_keep_running() {
     let store = temp_store("unreachable");
     let mut h = Harness::new(2, 0.9, &store);

@@ -130,12 +130,24 @@ fn every_command_refuses_bad_input_naming_the_field() {
         "job.colour",
         "malformed",
     );
-    refused(
-        "job/submit",
-        &format!(r#"{{"correlation_id":"r",{t},"job":{{"container":"C","priority":"high"}}}}"#),
-        "job",
-        "malformed",
-    );
+    // A value of the wrong type or out of range names its field, whatever serde says.
+    for (job, field) in [
+        (r#"{"container":"C","priority":"high"}"#, "job.priority"),
+        (r#"{"container":"C","priority":300}"#, "job.priority"),
+        (r#"{"container":42}"#, "job.container"),
+        (r#"{"container":"C","release_s":"soon"}"#, "job.release_s"),
+        (
+            r#"{"container":"C","stations":[["a"],[7]]}"#,
+            "job.stations[1][0]",
+        ),
+    ] {
+        refused(
+            "job/submit",
+            &format!(r#"{{"correlation_id":"r",{t},"job":{job}}}"#),
+            field,
+            "malformed",
+        );
+    }
     refused(
         "job/cancel",
         &format!(r#"{{"correlation_id":"r",{t},"job":"seven"}}"#),
@@ -241,4 +253,31 @@ fn error_replies_carry_the_correlation_id() {
     assert_eq!(json["ok"], false);
     assert_eq!(json["error"]["field"], "job");
     assert_eq!(json["error"]["code"], "malformed");
+}
+
+#[test]
+fn a_request_without_the_token_is_not_answered_where_it_asks() {
+    let tokens = ["secret".to_string()];
+    for payload in [
+        r#"{"correlation_id":"c","reply_to":"uagv/v2/Corridor/IGV-01/order","job":1}"#,
+        r#"{"correlation_id":"c","reply_to":"ops/desk","token":"guess","job":1}"#,
+    ] {
+        let e = parse_command("job/hold", payload.as_bytes(), &tokens).expect_err(payload);
+        assert_eq!(e.code, "unauthorised", "{payload}");
+        assert_eq!(
+            e.reply_to, None,
+            "{payload}: the reply goes to the default topic"
+        );
+    }
+    // With the token, a refused request is answered where it asks.
+    let e = parse_command(
+        "job/hold",
+        br#"{"correlation_id":"c","reply_to":"ops/desk","token":"secret"}"#,
+        &tokens,
+    )
+    .expect_err("no job");
+    assert_eq!(
+        (e.field.as_str(), e.reply_to.as_deref()),
+        ("job", Some("ops/desk"))
+    );
 }

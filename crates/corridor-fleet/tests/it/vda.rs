@@ -537,10 +537,16 @@ fn pause_resume_and_a_broken_connection_cross_the_wire() {
     let inputs = run.link.fleet.on_connection(&broken).expect("last will");
     assert_eq!(
         inputs,
-        [Input::Fault {
-            vehicle: "IGV-02".into(),
-            active: true
-        }]
+        [
+            Input::Link {
+                vehicle: "IGV-02".into(),
+                online: false
+            },
+            Input::Fault {
+                vehicle: "IGV-02".into(),
+                active: true
+            }
+        ]
     );
     let online = corridor_vda5050::Message {
         header: corridor_vda5050::Header {
@@ -552,10 +558,16 @@ fn pause_resume_and_a_broken_connection_cross_the_wire() {
     let inputs = run.link.fleet.on_connection(&online).expect("online");
     assert_eq!(
         inputs,
-        [Input::Fault {
-            vehicle: "IGV-02".into(),
-            active: false
-        }]
+        [
+            Input::Link {
+                vehicle: "IGV-02".into(),
+                online: true
+            },
+            Input::Fault {
+                vehicle: "IGV-02".into(),
+                active: false
+            }
+        ]
     );
     assert_eq!(run.link.fleet.fleet_id(&id), Some("IGV-02"));
     let _ = std::fs::remove_dir_all(store.parent().expect("dir"));

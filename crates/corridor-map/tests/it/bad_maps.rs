@@ -24,6 +24,12 @@ const CASES: &[(&str, usize, &str, &str)] = &[
         "must be a positive number",
     ),
     (
+        "lane_too_long",
+        22,
+        "lane[0].length",
+        "longer than a lane can be (100000 m)",
+    ),
+    (
         "length_short",
         22,
         "lane[0].length",
