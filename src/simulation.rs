@@ -311,6 +311,15 @@ impl Simulation {
             }
         };
         let store = JobStore::open(&store_path)?;
+        // A simulated day numbers its containers from 0: on a store that holds another run's
+        // jobs, every one of them would be refused as a duplicate.
+        let held = store.all()?.len();
+        if held > 0 {
+            bail!(
+                "--store {}: holds {held} jobs of an earlier run; give a new file or remove it",
+                store_path.display()
+            );
+        }
         let map = Arc::new(map);
         let cells = Arc::new(site.cells.clone());
         let controller = Controller::new(

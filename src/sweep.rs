@@ -88,7 +88,16 @@ struct Point {
     cycle_s_p95: f64,
     collisions: usize,
     stalls: usize,
+    /// Orders a vehicle refused (each one a controller bug).
+    vehicle_rejections: usize,
     wall_seconds: f64,
+}
+
+impl Point {
+    /// No collision, no stall, no order refused.
+    fn clean(&self) -> bool {
+        self.collisions == 0 && self.stalls == 0 && self.vehicle_rejections == 0
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -99,7 +108,7 @@ struct Sweep {
     hours: f64,
     seed: u64,
     points: Vec<Point>,
-    /// The smallest fleet that met the target with no collision and no stall.
+    /// The smallest fleet that met the target with no collision, stall or rejection.
     smallest_fleet_meeting_target: Option<usize>,
 }
 
@@ -134,6 +143,7 @@ fn run_one(args: &SweepArgs, vehicles: usize, demand: f64) -> Result<Point> {
         cycle_s_p95: report.cycle_s_p95,
         collisions: report.collisions,
         stalls: report.stalls,
+        vehicle_rejections: report.vehicle_rejections,
         wall_seconds: report.wall_seconds,
     })
 }
@@ -179,7 +189,7 @@ pub fn run(args: &SweepArgs) -> Result<ExitCode> {
     points.sort_by_key(|p| p.vehicles);
     let smallest = points
         .iter()
-        .find(|p| p.containers_per_day >= args.target && p.collisions == 0 && p.stalls == 0)
+        .find(|p| p.containers_per_day >= args.target && p.clean())
         .map(|p| p.vehicles);
     println!(
         "{:>8} {:>14} {:>10} {:>10} {:>7} {:>8}",
@@ -243,8 +253,8 @@ pub fn run(args: &SweepArgs) -> Result<ExitCode> {
         args.out.with_file_name("sweep.svg"),
         chart.to_svg(900.0, 480.0),
     )?;
-    if points.iter().any(|p| p.collisions > 0 || p.stalls > 0) {
-        eprintln!("FAILED: a run had collisions or stalls");
+    if !points.iter().all(Point::clean) {
+        eprintln!("FAILED: a run had collisions, stalls or vehicle rejections");
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
