@@ -104,6 +104,13 @@ pub enum ExecutionError {
         /// What is wrong.
         reason: String,
     },
+    /// The independent plan checker rejects a planned step (a planner bug); nothing of it
+    /// was committed.
+    #[error("the plan checker rejects the step: {0}")]
+    Rejected(crate::checker::Violation),
+    /// The cell graph cannot be given to the plan checker (too many cells).
+    #[error("the cell graph cannot be checked: {0}")]
+    Unchecked(String),
 }
 
 /// The execution dependency graph and the state of its execution: which visit each vehicle

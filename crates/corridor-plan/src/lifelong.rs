@@ -28,7 +28,11 @@ use corridor_map::{CellGraph, CellId};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use crate::checker::{Rules, check_with};
 use crate::execution::{ExecutionError, ExecutionGraph};
+use crate::graph::Digraph;
+use crate::instance::Instance;
+use crate::plan::Plan;
 
 /// Lazily computed distance tables: for each goal, every cell's number of moves to it over
 /// open cells. Computed on first use, kept until cells close or open. Looked up by goal
@@ -102,6 +106,8 @@ pub struct StepReport {
 #[derive(Debug)]
 pub struct LifelongPlanner {
     graph: Arc<CellGraph>,
+    /// The moves the plan checker allows: every edge of `graph` into an open cell.
+    open_moves: Arc<Digraph>,
     execution: ExecutionGraph,
     goals: Vec<Option<u32>>,
     pinned: Vec<bool>,
@@ -149,7 +155,10 @@ impl LifelongPlanner {
         let execution = ExecutionGraph::new(&raw)?;
         let n = starts.len();
         let cells = graph.len();
+        let open_moves = open_moves(&graph, &vec![false; cells])
+            .map_err(|e| ExecutionError::Unchecked(e.to_string()))?;
         Ok(LifelongPlanner {
+            open_moves,
             execution,
             goals: vec![None; n],
             pinned: vec![false; n],
@@ -244,6 +253,10 @@ impl LifelongPlanner {
             }
         }
         self.distances.clear();
+        // Fewer edges than the graph that was built in `new`: this cannot fail.
+        if let Ok(moves) = open_moves(&self.graph, &self.closed) {
+            self.open_moves = moves;
+        }
     }
 
     /// Marks cells that vehicles should not pass through: among moves that bring a vehicle
@@ -271,11 +284,14 @@ impl LifelongPlanner {
         self.goals[v as usize].is_some_and(|g| self.execution.frontier_of(v) == g)
     }
 
-    /// Plans one step for every vehicle and commits it.
+    /// Plans one step for every vehicle, has the independent plan checker check it (moves
+    /// along edges into open cells, no two vehicles in one cell, no swap, no rotation), and
+    /// commits it.
     ///
     /// # Errors
     /// Never for a planner used through its API (the step is conflict-free by
-    /// construction); the execution graph's error is passed on if that is ever violated.
+    /// construction). If that is ever violated, [`ExecutionError::Rejected`] with the
+    /// checker's finding (or the execution graph's error), and nothing is committed.
     pub fn step(&mut self) -> Result<StepReport, ExecutionError> {
         let n = self.goals.len();
         if !self.caller_clock {
@@ -343,8 +359,35 @@ impl LifelongPlanner {
                 None => {}
             }
         }
+        self.check_step(&next)?;
         self.execution.push_step(&next)?;
         Ok(report)
+    }
+
+    /// The plan checker's verdict on the step from the frontier (`self.now`) to `next`.
+    fn check_step(&self, next: &[u32]) -> Result<(), ExecutionError> {
+        let plan = Plan::from_configs(vec![self.now.clone(), next.to_vec()]);
+        let instance = Instance::new(
+            Arc::clone(&self.open_moves),
+            self.now.clone(),
+            next.to_vec(),
+        )
+        .map_err(|e| match e {
+            crate::PlanError::SharedEndpoint {
+                first,
+                second,
+                vertex,
+                ..
+            } => ExecutionError::Collision {
+                cell: vertex,
+                first: first as u32,
+                second: second as u32,
+            },
+            other => ExecutionError::Unchecked(other.to_string()),
+        })?;
+        check_with(&instance, &plan, Rules::no_rotation())
+            .map(|_| ())
+            .map_err(ExecutionError::Rejected)
     }
 
     fn at_goal_now(&self, v: u32) -> bool {
@@ -429,5 +472,82 @@ impl LifelongPlanner {
         // Nothing free: stay (take our own cell even if someone tentatively claimed it).
         self.decide(v, here);
         false
+    }
+}
+
+/// The graph of allowed moves: the edges of `graph` that end in an open cell (a vehicle may
+/// leave a closed cell, not enter one).
+fn open_moves(graph: &CellGraph, closed: &[bool]) -> Result<Arc<Digraph>, crate::PlanError> {
+    let edges: Vec<(u32, u32)> = (0..graph.len() as u32)
+        .flat_map(|c| {
+            graph
+                .successors(CellId(c))
+                .iter()
+                .filter(|s| !closed[s.0 as usize])
+                .map(move |s| (c, s.0))
+        })
+        .collect();
+    Digraph::from_edges(graph.len(), &edges).map(Arc::new)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checker::Violation;
+
+    /// A 4 × 1 corridor, cells 0-1-2-3, both ways.
+    fn corridor(starts: &[u32]) -> LifelongPlanner {
+        let graph = CellGraph::from_grid(4, 1, &[true; 4]).expect("grid");
+        let starts: Vec<CellId> = starts.iter().map(|&c| CellId(c)).collect();
+        LifelongPlanner::new(Arc::new(graph), &starts, 1).expect("planner")
+    }
+
+    fn verdict(planner: &mut LifelongPlanner, next: &[u32]) -> Result<(), ExecutionError> {
+        planner.now = planner.execution.frontier();
+        planner.check_step(next)
+    }
+
+    #[test]
+    fn the_checker_sees_every_step_and_names_what_is_wrong() {
+        let mut p = corridor(&[0, 2]);
+        assert_eq!(verdict(&mut p, &[1, 3]), Ok(()), "two moves along edges");
+        assert_eq!(verdict(&mut p, &[0, 2]), Ok(()), "waiting");
+        assert!(
+            matches!(
+                verdict(&mut p, &[3, 2]),
+                Err(ExecutionError::Rejected(Violation::NotAnEdge { .. }))
+            ),
+            "a jump over cells"
+        );
+        assert!(matches!(
+            verdict(&mut p, &[1, 1]),
+            Err(ExecutionError::Collision { cell: 1, .. })
+        ));
+        let mut p = corridor(&[1, 2]);
+        assert!(
+            matches!(
+                verdict(&mut p, &[2, 1]),
+                Err(ExecutionError::Rejected(Violation::SwapConflict { .. }))
+            ),
+            "a swap"
+        );
+        // A closed cell may be left, not entered.
+        let mut p = corridor(&[0, 3]);
+        p.set_closed(&[CellId(1), CellId(3)], true);
+        assert!(
+            matches!(
+                verdict(&mut p, &[1, 3]),
+                Err(ExecutionError::Rejected(Violation::NotAnEdge { .. }))
+            ),
+            "into a closed cell"
+        );
+        assert_eq!(verdict(&mut p, &[0, 2]), Ok(()), "out of a closed cell");
+        // And the planner's own steps pass it.
+        p.set_closed(&[CellId(1), CellId(3)], false);
+        p.set_goal(0, Some(CellId(2)));
+        p.set_goal(1, Some(CellId(0)));
+        for _ in 0..3 {
+            p.step().expect("a checked step");
+        }
     }
 }
