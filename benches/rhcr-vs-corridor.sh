@@ -10,7 +10,9 @@
 # maps/kiva.map) or SORTING (sorting centre, maps/sorting_map.grid). SOLVERS is
 # "corridor rhcr" by default; RHCR_BIN is RHCR's `lifelong` binary ($RHCR/build/lifelong).
 # RHCR runs with PBS, planning window w = 10, replanning period h = 5 (its README's command
-# for the sorting centre), seed 0; Corridor with lifelong PIBT, seed 1.
+# for the sorting centre), seed 0; Corridor with lifelong PIBT, seed 1, its default
+# `--guidance auto` (guide paths on the two-way fulfillment warehouse, off on the one-way
+# sorting centre); CORRIDOR_ARGS adds options (e.g. "--guidance off" for plain PIBT).
 # Prints one tab-separated line per run: solver scenario agents steps tasks_finished
 # throughput wall_s note.
 set -euo pipefail
@@ -31,9 +33,12 @@ for case in $CASES; do
     log=$OUT/$solver-$scenario-$agents-$steps.log
     start=$(date +%s.%N)
     if [ "$solver" = corridor ]; then
-      "$CORRIDOR" lifelong --map "$map" --tasks rhcr --agents "$agents" --steps "$steps" --seed 1 > "$log" || true
+      # shellcheck disable=SC2086
+      "$CORRIDOR" lifelong --map "$map" --tasks rhcr --agents "$agents" --steps "$steps" --seed 1 ${CORRIDOR_ARGS:-} > "$log" || true
       tasks=$(grep -o '"goals_reached":[0-9]*' "$log" | cut -d: -f2)
       note="violations=$(grep -o '"violations":[0-9]*' "$log" | cut -d: -f2)"
+      note="$note stalled=$(grep -o '"stalled_steps":[0-9]*' "$log" | cut -d: -f2)"
+      note="$note guidance=$(grep -o '"guidance":[a-z]*' "$log" | cut -d: -f2)"
     else
       # RHCR writes a few files into the working directory and a heuristics table next to
       # the map; it prints "N tasks has been finished" once per replanning period.

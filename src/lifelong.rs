@@ -47,6 +47,38 @@ pub struct LifelongArgs {
     /// The per-step planner. Only `pibt` (lifelong PIBT without rotations) exists today.
     #[arg(long, default_value = "pibt")]
     pub solver: String,
+    /// Traffic-flow guide paths (`LifelongPlanner::set_guidance`). `auto`: on when at
+    /// least half of the map's moves are two-way (RHCR's fulfillment warehouse, MovingAI
+    /// grids), off on one-way networks such as RHCR's sorting centre, where guide paths
+    /// have no contraflow to avoid and only narrow PIBT's choice of equally short moves.
+    #[arg(long, value_enum, default_value_t = Guidance::Auto)]
+    pub guidance: Guidance,
+}
+
+/// The `--guidance` choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Guidance {
+    /// On when at least half of the moves are two-way.
+    Auto,
+    /// Guide paths for every agent.
+    On,
+    /// Plain lifelong PIBT (distance to the goal).
+    Off,
+}
+
+/// Whether at least half of `graph`'s moves have a move back.
+fn mostly_two_way(graph: &CellGraph) -> bool {
+    let (mut moves, mut two_way) = (0usize, 0usize);
+    for c in 0..graph.len() as u32 {
+        for &s in graph.successors(CellId(c)) {
+            moves += 1;
+            if graph.has_edge(s, CellId(c)) {
+                two_way += 1;
+            }
+        }
+    }
+    2 * two_way >= moves
 }
 
 /// The `--tasks` choice.
@@ -137,6 +169,7 @@ struct Report {
     seed: u64,
     solver: String,
     tasks: TaskModel,
+    guidance: bool,
     goals_reached: u64,
     throughput: f64,
     tick_ms_p50: f64,
@@ -280,6 +313,12 @@ pub fn run(args: &LifelongArgs) -> Result<ExitCode> {
     let digraph = Arc::new(Digraph::from_graph(&cells)?);
     let graph = Arc::new(cells);
     let mut planner = LifelongPlanner::new(Arc::clone(&graph), &starts, args.seed)?;
+    let guidance = match args.guidance {
+        Guidance::Auto => mostly_two_way(&graph),
+        Guidance::On => true,
+        Guidance::Off => false,
+    };
+    planner.set_guidance(guidance);
     let mut current: Vec<Option<CellId>> = vec![None; args.agents];
     for a in 0..args.agents {
         let taken = |c: CellId| current.contains(&Some(c));
@@ -344,6 +383,7 @@ pub fn run(args: &LifelongArgs) -> Result<ExitCode> {
         seed: args.seed,
         solver: args.solver.clone(),
         tasks,
+        guidance,
         goals_reached: reached,
         throughput: reached as f64 / args.steps.max(1) as f64,
         tick_ms_p50: q(0.5),

@@ -754,6 +754,7 @@ mod tests {
             steps: 50,
             seed: 1,
             solver: "pibt".into(),
+            guidance: crate::lifelong::Guidance::Auto,
         };
         std::fs::write(dir.join("ring.grid"), GRID).unwrap();
         std::fs::write(dir.join("kiva.map"), MAP).unwrap();

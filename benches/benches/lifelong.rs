@@ -2,7 +2,9 @@
 //! agents: one `LifelongPlanner::step` for the whole fleet, every agent executing its step
 //! at once and getting a new random goal when it arrives (the standard lifelong benchmark,
 //! as `corridor lifelong` runs it). The measured ticks come after 200 warm-up ticks, so the
-//! first goals' distance tables are built and the fleet is spread out.
+//! first goals' distance tables are built and the fleet is spread out. Measured twice: plain
+//! lifelong PIBT (what the fleet controller runs) and with traffic-flow guide paths
+//! (`LifelongPlanner::set_guidance`, what `corridor lifelong` runs on this map).
 
 use std::sync::Arc;
 
@@ -31,7 +33,7 @@ struct Fleet {
 }
 
 impl Fleet {
-    fn new(graph: Arc<CellGraph>, agents: usize) -> Fleet {
+    fn new(graph: Arc<CellGraph>, agents: usize, guidance: bool) -> Fleet {
         let cells = graph.len();
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
         let mut used = vec![false; cells];
@@ -44,6 +46,7 @@ impl Fleet {
             }
         }
         let mut planner = LifelongPlanner::new(graph, &starts, 1).expect("distinct starts");
+        planner.set_guidance(guidance);
         for a in 0..agents as u32 {
             let g = CellId(rng.below(cells) as u32);
             planner.set_goal(a, Some(g));
@@ -79,18 +82,23 @@ fn replanning_tick(c: &mut Criterion) {
             .and_then(|g| g.to_cell_graph())
             .expect("the shared warehouse map"),
     );
-    let mut group = c.benchmark_group("lifelong tick, warehouse-10-20-10-2-1");
-    group.sample_size(30);
-    for agents in [100, 500, 1000] {
-        let mut fleet = Fleet::new(Arc::clone(&graph), agents);
-        for _ in 0..200 {
-            fleet.tick();
+    for (name, guidance) in [
+        ("lifelong tick, warehouse-10-20-10-2-1", false),
+        ("lifelong tick with guidance, warehouse-10-20-10-2-1", true),
+    ] {
+        let mut group = c.benchmark_group(name);
+        group.sample_size(30);
+        for agents in [100, 500, 1000] {
+            let mut fleet = Fleet::new(Arc::clone(&graph), agents, guidance);
+            for _ in 0..200 {
+                fleet.tick();
+            }
+            group.bench_with_input(BenchmarkId::from_parameter(agents), &agents, |b, _| {
+                b.iter(|| fleet.tick());
+            });
         }
-        group.bench_with_input(BenchmarkId::from_parameter(agents), &agents, |b, _| {
-            b.iter(|| fleet.tick());
-        });
+        group.finish();
     }
-    group.finish();
 }
 
 criterion_group!(benches, replanning_tick);

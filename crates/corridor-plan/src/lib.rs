@@ -87,6 +87,7 @@ mod distance;
 mod error;
 mod execution;
 mod graph;
+mod guidance;
 mod instance;
 mod lacam;
 mod lifelong;
@@ -110,4 +111,4 @@ pub use single_agent::{NoPath, ReservationTable, Sipp, SpaceTimeAStar, SpaceTime
 pub use solver::{Outcome, Solution, Solver, Stats};
 
 pub use execution::{ExecutionError, ExecutionGraph, VisitRef};
-pub use lifelong::{LifelongPlanner, StepReport};
+pub use lifelong::{GUIDE_REPLANS, LifelongPlanner, StepReport};

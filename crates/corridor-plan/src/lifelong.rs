@@ -31,6 +31,7 @@ use rand_chacha::ChaCha8Rng;
 use crate::checker::{Rules, check_with};
 use crate::execution::{ExecutionError, ExecutionGraph};
 use crate::graph::Digraph;
+use crate::guidance::Guidance;
 use crate::instance::Instance;
 use crate::plan::Plan;
 
@@ -53,6 +54,9 @@ const STUCK_LIMIT: f64 = 20.0;
 /// cache starts again empty. Fleet goals are a few station cells; benchmarks with random
 /// goals on large maps would otherwise grow without bound.
 const CACHE_CELLS: usize = 16 << 20;
+/// With guidance, at most this many vehicles that start a step off their guide path get a
+/// new one in that step (new goals always get theirs). Bounds the A* work of a step.
+pub const GUIDE_REPLANS: usize = 8;
 
 impl Distances {
     fn clear(&mut self) {
@@ -133,6 +137,8 @@ pub struct LifelongPlanner {
     max_detour: u32,
     /// Whether the current push chain ignores `max_detour`.
     unlimited: bool,
+    /// Traffic-flow guide paths, when on.
+    guidance: Option<Guidance>,
     // Scratch of one step.
     now: Vec<u32>,
     next: Vec<Option<u32>>,
@@ -174,6 +180,7 @@ impl LifelongPlanner {
             lookahead: u64::MAX,
             max_detour: u32::MAX,
             unlimited: false,
+            guidance: None,
             now: Vec::new(),
             next: vec![None; n],
             occupied_now: vec![None; cells],
@@ -196,6 +203,34 @@ impl LifelongPlanner {
     /// being pushed onto a long loop. `u32::MAX` (the default) is plain PIBT.
     pub fn set_max_detour(&mut self, moves: u32) {
         self.max_detour = moves;
+    }
+
+    /// Turns traffic-flow guide paths on or off (default off; after Chen, Harabor, Li,
+    /// Stuckey, "Traffic Flow Optimisation for Lifelong Multi-Agent Path Finding", AAAI-24).
+    ///
+    /// With guidance, each vehicle with a goal follows a *guide path*: the cheapest path to
+    /// its goal where a move costs 1 plus twice its contraflow (for a move `a → b`: the
+    /// other guide paths using `a → b`, plus one, times those using `b → a`), ties broken
+    /// at random under the seed. PIBT then ranks the vehicle's moves by the moves to its
+    /// guide path plus the path's remaining length from there, instead of the distance to
+    /// the goal, so vehicles crossing a narrow two-way aisle keep to one direction in it and
+    /// spread over parallel aisles. A guide path is planned at the first step after the
+    /// goal is set, and again, from where the vehicle is, when a step starts with the
+    /// vehicle off its path (at most [`GUIDE_REPLANS`] of those per step, in turn).
+    ///
+    /// What stays guaranteed: every step is an ordinary PIBT step (moves along edges, no
+    /// swaps, no rotating rings, pins and closed cells respected), and the ranking falls
+    /// by one with every move along the guide path and is 0 only at the goal, so the
+    /// highest-priority vehicle still moves towards its goal. Closing or opening cells drops
+    /// every guide path (they are planned anew). The cost: one A* per new goal and per
+    /// replanning, and a lazily filled table per vehicle (8 bytes per cell).
+    pub fn set_guidance(&mut self, on: bool) {
+        if !on {
+            self.guidance = None;
+        } else if self.guidance.is_none() {
+            let seed = self.rng.random();
+            self.guidance = Some(Guidance::new(&self.graph, self.goals.len(), seed));
+        }
     }
 
     /// Sets the planner's clock (any unit, never going back; the controller passes
@@ -257,6 +292,9 @@ impl LifelongPlanner {
         if let Ok(moves) = open_moves(&self.graph, &self.closed) {
             self.open_moves = moves;
         }
+        if let Some(gd) = &mut self.guidance {
+            gd.clear_all(&self.graph);
+        }
     }
 
     /// Marks cells that vehicles should not pass through: among moves that bring a vehicle
@@ -303,6 +341,7 @@ impl LifelongPlanner {
             self.occupied_now[self.now[v] as usize] = Some(v as u32);
             self.tie[v] = self.rng.random();
         }
+        self.update_guides();
         // Fixed vehicles decide first: pinned, held by the look-ahead bound.
         for v in 0..n {
             let ahead = self.execution.last_visit(v as u32) - self.execution.entered(v as u32);
@@ -424,24 +463,25 @@ impl LifelongPlanner {
         let here = self.now[v as usize];
         let mut candidates: Vec<(u32, u32, f64)> = Vec::with_capacity(6);
         let goal = self.goals[v as usize];
-        let table = goal.map(|g| self.distances.table(&self.graph, &self.closed, g));
-        let dist = |c: u32| table.map_or(0, |t| t[c as usize]);
-        for &s in self.graph.successors(CellId(here)) {
+        let graph = Arc::clone(&self.graph);
+        for &s in graph.successors(CellId(here)) {
             if !self.closed[s.0 as usize] {
                 // An avoided cell that is not the goal ranks after the other moves of the
                 // same distance (jitter is below 1; staying ranks at 2).
                 let avoided = self.avoid[s.0 as usize] && goal != Some(s.0);
                 let jitter: f64 = self.rng.random::<f64>() + if avoided { 1.0 } else { 0.0 };
-                candidates.push((s.0, dist(s.0), jitter));
+                let d = self.cost_to_go(v, s.0);
+                candidates.push((s.0, d, jitter));
             }
         }
+        let stay = self.cost_to_go(v, here);
         // A pushed vehicle does not take a long detour (see `set_max_detour`).
         if parent.is_some() && goal.is_some() && !self.unlimited {
-            let limit = dist(here).saturating_add(self.max_detour);
+            let limit = stay.saturating_add(self.max_detour);
             candidates.retain(|&(_, d, _)| d <= limit);
         }
         // Staying ranks after moves of the same distance, so pushed vehicles make room.
-        candidates.push((here, dist(here), 2.0));
+        candidates.push((here, stay, 2.0));
         candidates.sort_by(|a, b| a.1.cmp(&b.1).then(a.2.total_cmp(&b.2)));
         for (cell, _, _) in candidates {
             if self.occupied_next[cell as usize].is_some() {
@@ -472,6 +512,61 @@ impl LifelongPlanner {
         // Nothing free: stay (take our own cell even if someone tentatively claimed it).
         self.decide(v, here);
         false
+    }
+
+    /// Plans guide paths (with guidance on): for vehicles whose goal changed, then for at
+    /// most [`GUIDE_REPLANS`] vehicles that start the step off their path, taken in turn;
+    /// drops the guides of vehicles without a goal.
+    fn update_guides(&mut self) {
+        let Some(gd) = &mut self.guidance else {
+            return;
+        };
+        let n = self.goals.len();
+        let mut off_path = Vec::new();
+        for v in 0..n {
+            match self.goals[v] {
+                Some(g) if gd.guides[v].goal != Some(g) => {
+                    let table = self.distances.table(&self.graph, &self.closed, g);
+                    gd.plan(&self.graph, &self.closed, table, v, self.now[v], g);
+                }
+                Some(_) if !gd.guides[v].on_path(self.now[v]) => off_path.push(v),
+                None if gd.guides[v].goal.is_some() => gd.clear(&self.graph, v),
+                _ => {}
+            }
+        }
+        if off_path.is_empty() {
+            return;
+        }
+        // In turn: the first off-path vehicle at or after the cursor, and on from there.
+        let start = off_path.partition_point(|&v| v < gd.cursor);
+        let take = off_path.len().min(GUIDE_REPLANS);
+        for i in 0..take {
+            let v = off_path[(start + i) % off_path.len()];
+            if let Some(g) = self.goals[v] {
+                let table = self.distances.table(&self.graph, &self.closed, g);
+                gd.plan(&self.graph, &self.closed, table, v, self.now[v], g);
+            }
+            gd.cursor = v + 1;
+        }
+    }
+
+    /// What PIBT ranks `v`'s moves by: the guide path's cost-to-go from `cell` when `v`
+    /// has a guide path to its goal, else the moves from `cell` to the goal (0 without a
+    /// goal). `UNREACHABLE` where neither reaches.
+    fn cost_to_go(&mut self, v: u32, cell: u32) -> u32 {
+        let goal = self.goals[v as usize];
+        if let Some(gd) = &mut self.guidance {
+            let guide = &mut gd.guides[v as usize];
+            if goal.is_some() && guide.goal == goal {
+                return guide
+                    .cost(&self.graph, &self.closed, cell)
+                    .unwrap_or(UNREACHABLE);
+            }
+        }
+        match goal {
+            Some(g) => self.distances.table(&self.graph, &self.closed, g)[cell as usize],
+            None => 0,
+        }
     }
 }
 

@@ -36,7 +36,7 @@ fn graph(rng: &mut ChaCha8Rng, n: usize, chords: usize) -> CellGraph {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
     #[test]
-    fn steps_are_executable_and_respect_pins_and_closures(seed in any::<u64>(), n in 4usize..40, density in 0.05f64..0.8, chords in 0usize..40) {
+    fn steps_are_executable_and_respect_pins_and_closures(seed in any::<u64>(), n in 4usize..40, density in 0.05f64..0.8, chords in 0usize..40, guided in any::<bool>()) {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let g = Arc::new(graph(&mut rng, n, chords));
         let k = ((n as f64 * density) as usize).max(1);
@@ -44,6 +44,7 @@ proptest! {
         cells.shuffle(&mut rng);
         let starts: Vec<CellId> = cells[..k].iter().map(|&c| CellId(c)).collect();
         let mut p = LifelongPlanner::new(g.clone(), &starts, seed).unwrap();
+        p.set_guidance(guided);
         let mut pinned = vec![false; k];
         for step in 0..60 {
             for v in 0..k as u32 {
@@ -75,12 +76,13 @@ proptest! {
 
     /// On a one-way ring with free cells, every goal is reached (PIBT's reachability).
     #[test]
-    fn goals_are_reached_on_a_ring(seed in any::<u64>(), n in 3usize..30, free in 1usize..10) {
+    fn goals_are_reached_on_a_ring(seed in any::<u64>(), n in 3usize..30, free in 1usize..10, guided in any::<bool>()) {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let g = Arc::new(graph(&mut rng, n, 0));
         let k = n.saturating_sub(free).max(1);
         let starts: Vec<CellId> = (0..k as u32).map(CellId).collect();
         let mut p = LifelongPlanner::new(g.clone(), &starts, seed).unwrap();
+        p.set_guidance(guided);
         let goals: Vec<CellId> = (0..k).map(|_| CellId(rng.random_range(0..n as u32))).collect();
         for v in 0..k as u32 { p.set_goal(v, Some(goals[v as usize])); }
         let mut reached = vec![false; k];
@@ -99,5 +101,121 @@ proptest! {
             if reached.iter().all(|&r| r) { return Ok(()); }
         }
         prop_assert!(false, "not all goals reached: {:?}", reached);
+    }
+}
+
+/// Cells `0..n` on a line at unit spacing, with the given two-way edges.
+fn two_way(n: usize, pairs: &[(u32, u32)]) -> CellGraph {
+    let cells: Vec<Cell> = (0..n)
+        .map(|i| Cell {
+            origin: CellOrigin::Grid {
+                col: i as u32,
+                row: 0,
+            },
+            position: Point2::new(i as f64, 0.0),
+            length: 1.0,
+            entry_clearance: 0.0,
+            exit_clearance: 0.0,
+        })
+        .collect();
+    let edges: Vec<(CellId, CellId)> = pairs
+        .iter()
+        .flat_map(|&(a, b)| [(CellId(a), CellId(b)), (CellId(b), CellId(a))])
+        .collect();
+    CellGraph::from_edges(cells, &edges).unwrap()
+}
+
+/// Steps with every vehicle entering what is released at once; returns the step at which
+/// each vehicle first stood on its goal (`None`: not within `steps`).
+fn arrival_steps(p: &mut LifelongPlanner, goals: &[CellId], steps: usize) -> Vec<Option<usize>> {
+    let mut arrived = vec![None; goals.len()];
+    for v in 0..goals.len() as u32 {
+        p.set_goal(v, Some(goals[v as usize]));
+    }
+    for t in 1..=steps {
+        p.step().unwrap();
+        for v in 0..goals.len() as u32 {
+            let r = p.execution().released(v);
+            p.enter(v, r).unwrap();
+            if arrived[v as usize].is_none() && p.at_goal(v) {
+                arrived[v as usize] = Some(t);
+            }
+        }
+    }
+    arrived
+}
+
+/// Two vehicles cross between cells 0 and 4 in opposite directions; two equally short
+/// two-way aisles join them (0-1-2-3-4 and 0-5-6-7-4). With guidance the second guide path
+/// avoids the contraflow of the first, so they take different aisles and both arrive after
+/// the 4 moves of a shortest path, whatever the seed. Plain PIBT picks an aisle at random
+/// for each, and when both pick the same one they meet head-on and one is pushed back.
+#[test]
+fn guide_paths_send_opposite_traffic_down_different_aisles() {
+    let g = Arc::new(two_way(
+        8,
+        &[
+            (0, 1),
+            (1, 2),
+            (2, 3),
+            (3, 4),
+            (0, 5),
+            (5, 6),
+            (6, 7),
+            (7, 4),
+        ],
+    ));
+    let starts = [CellId(0), CellId(4)];
+    let goals = [CellId(4), CellId(0)];
+    let mut plain_delayed = 0;
+    for seed in 0..32 {
+        let mut p = LifelongPlanner::new(g.clone(), &starts, seed).unwrap();
+        p.set_guidance(true);
+        let arrived = arrival_steps(&mut p, &goals, 12);
+        assert_eq!(arrived, vec![Some(4), Some(4)], "seed {seed} with guidance");
+        let mut p = LifelongPlanner::new(g.clone(), &starts, seed).unwrap();
+        let arrived = arrival_steps(&mut p, &goals, 12);
+        if arrived != vec![Some(4), Some(4)] {
+            plain_delayed += 1;
+        }
+    }
+    assert!(
+        plain_delayed > 0,
+        "plain PIBT was never delayed: the test shows nothing"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    /// With guidance, the same seed gives the same steps.
+    #[test]
+    fn guided_planning_is_deterministic_under_a_seed(seed in any::<u64>(), n in 4usize..30, chords in 0usize..30) {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let g = Arc::new(graph(&mut rng, n, chords));
+        let k = (n / 3).max(1);
+        let starts: Vec<CellId> = (0..k as u32).map(CellId).collect();
+        let goals: Vec<Vec<CellId>> = (0..40)
+            .map(|_| (0..k).map(|_| CellId(rng.random_range(0..n as u32))).collect())
+            .collect();
+        let run = || {
+            let mut p = LifelongPlanner::new(g.clone(), &starts, seed).unwrap();
+            p.set_guidance(true);
+            let mut frontiers = Vec::new();
+            for step in &goals {
+                for v in 0..k as u32 {
+                    if p.at_goal(v) || p.goal(v).is_none() {
+                        p.set_goal(v, Some(step[v as usize]));
+                    }
+                }
+                p.step().unwrap();
+                for v in 0..k as u32 {
+                    let r = p.execution().released(v);
+                    p.enter(v, r).unwrap();
+                }
+                frontiers.push(p.execution().frontier());
+            }
+            frontiers
+        };
+        prop_assert_eq!(run(), run());
     }
 }
