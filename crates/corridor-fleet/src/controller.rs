@@ -57,6 +57,11 @@ pub struct ControllerConfig {
     pub max_steps_per_tick: usize,
     /// Seconds one cell takes, for travel estimates in assignment scores.
     pub seconds_per_cell: f64,
+    /// Seconds of a job's waiting that one second of a vehicle's empty drive to the job's
+    /// pick-up costs in the assignment score (1: time for time). Above 1 a vehicle takes a
+    /// job near it (an import where it has just dropped an export) over an older or more
+    /// urgent one far away, unless that one has waited this many times the drive longer.
+    pub empty_travel_weight: f64,
     /// Seed of the planner's tie-breaking.
     pub seed: u64,
     /// How many moves farther from its goal a vehicle may be pushed by another (keeps
@@ -81,6 +86,7 @@ impl Default for ControllerConfig {
             top_up_below: 0.6,
             max_steps_per_tick: 64,
             seconds_per_cell: 5.0,
+            empty_travel_weight: 32.0,
             seed: 1,
             max_detour: 0,
             tokens: Vec::new(),
@@ -1232,6 +1238,17 @@ impl Controller {
             .collect()
     }
 
+    /// Assigns waiting jobs to free vehicles: the assignment that gives as many jobs as
+    /// possible a vehicle and, among those, maximises the total of urgency minus the cost of
+    /// the empty drive to the pick-up (`empty_travel_weight` seconds of waiting per second
+    /// of that drive). A vehicle that has just dropped a container therefore takes a job
+    /// waiting where it stands before one across the corridor, unless the far job has waited
+    /// that much longer or outranks it by more (perishable, priority); the waiting term grows
+    /// without bound, so every job gets a vehicle in the end.
+    ///
+    /// Every waiting job is considered: jobs with the same pick-up stations score alike for
+    /// each vehicle except for their urgency, so the most urgent `free` of each such group
+    /// are the only ones an optimal assignment can use.
     fn assign_jobs(&mut self) -> Result<(), FleetError> {
         let free: Vec<u32> = (0..self.vehicles.len() as u32)
             .filter(|&v| {
@@ -1256,7 +1273,29 @@ impl Controller {
                 .total_cmp(&a.urgency(now))
                 .then(a.id.cmp(&b.id))
         });
-        waiting.truncate(free.len() * 4);
+        // The most urgent `free` jobs of each pick-up, and the pick-ups in first-seen order.
+        let mut pickups: Vec<&[String]> = Vec::new();
+        let mut kept: Vec<usize> = Vec::new();
+        waiting.retain(|j| {
+            let pickup = j.steps.first().map_or(&[][..], Vec::as_slice);
+            let g = pickups
+                .iter()
+                .position(|&p| p == pickup)
+                .unwrap_or_else(|| {
+                    pickups.push(pickup);
+                    kept.push(0);
+                    pickups.len() - 1
+                });
+            kept[g] += 1;
+            kept[g] <= free.len()
+        });
+        let group_of: Vec<usize> = waiting
+            .iter()
+            .map(|j| {
+                let pickup = j.steps.first().map_or(&[][..], Vec::as_slice);
+                pickups.iter().position(|&p| p == pickup).unwrap_or(0)
+            })
+            .collect();
         let waiting: Vec<(JobId, f64, Vec<StationId>)> = waiting
             .iter()
             .map(|j| (j.id, j.urgency(now), j.step_stations(&self.map, 0)))
@@ -1264,14 +1303,28 @@ impl Controller {
         if waiting.is_empty() {
             return Ok(());
         }
+        // One pick-up's stations, per group.
+        let mut group_stations: Vec<Option<Vec<StationId>>> = vec![None; pickups.len()];
+        for (c, &g) in group_of.iter().enumerate() {
+            if group_stations[g].is_none() {
+                group_stations[g] = Some(waiting[c].2.clone());
+            }
+        }
         let taken = self.goals_taken();
+        let cost_per_cell = self.config.seconds_per_cell * self.config.empty_travel_weight;
         let mut scores = vec![vec![None; waiting.len()]; free.len()];
         for (r, &v) in free.iter().enumerate() {
             let from = self.frontier_cell(v);
-            for (c, (_, urgency, stations)) in waiting.iter().enumerate() {
-                if let Some((_, d)) = self.nearest_cell(from, stations, &taken) {
-                    scores[r][c] = Some(urgency - f64::from(d) * self.config.seconds_per_cell);
-                }
+            let cost: Vec<Option<f64>> = group_stations
+                .iter()
+                .map(|stations| {
+                    let stations = stations.as_deref()?;
+                    self.nearest_cell(from, stations, &taken)
+                        .map(|(_, d)| f64::from(d) * cost_per_cell)
+                })
+                .collect();
+            for (c, (_, urgency, _)) in waiting.iter().enumerate() {
+                scores[r][c] = cost[group_of[c]].map(|cost| urgency - cost);
             }
         }
         for (r, c) in assign(&scores) {

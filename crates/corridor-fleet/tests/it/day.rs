@@ -1009,3 +1009,63 @@ fn closed_lanes_and_vehicle_modes_hold_across_a_restart() {
     );
     let _ = std::fs::remove_dir_all(store.parent().expect("dir"));
 }
+
+/// An import job: from the CN crane straight back to the VN crane.
+fn import(container: &str, release_s: f64) -> JobSpec {
+    JobSpec {
+        flow: None,
+        stations: vec![vec!["crane-cn".into()], vec!["crane-vn".into()]],
+        ..Harness::export(container, release_s)
+    }
+}
+
+/// Which of an export (ready at `export_s`) and an import (ready at `import_s`) the one
+/// vehicle, standing at the CN crane, is given at time `now_s`: their states after a tick.
+fn pairing(config: ControllerConfig, export_s: f64, import_s: f64, now_s: f64) -> [JobState; 2] {
+    let map = SiteMap::from_toml_str(MAP, "mini.toml").expect("valid map");
+    let site = Site::new(map.clone()).expect("cells");
+    let at_cn = site.cells.cells_at_node(map.node_id("Y2").expect("Y2"))[0];
+    let store = temp_store(&format!("pairing-{export_s}-{import_s}-{now_s}"));
+    let mut c = Controller::new(
+        Arc::new(map),
+        Arc::new(site.cells.clone()),
+        JobStore::open(&store).expect("store"),
+        &[("IGV-00".into(), at_cn)],
+        config,
+    )
+    .expect("controller");
+    c.submit(Harness::export("EXPORT", export_s))
+        .expect("valid");
+    c.submit(import("IMPORT", import_s)).expect("valid");
+    c.tick(now_s).expect("tick");
+    let state = |container: &str| {
+        c.jobs()
+            .find(|j| j.spec.container == container)
+            .map(|j| j.state.clone())
+            .expect("known")
+    };
+    let states = [state("EXPORT"), state("IMPORT")];
+    let _ = std::fs::remove_dir_all(store.parent().expect("dir"));
+    states
+}
+
+#[test]
+fn a_vehicle_takes_the_import_where_it_dropped_before_an_older_export_across() {
+    let assigned = JobState::Assigned {
+        vehicle: "IGV-00".into(),
+    };
+    // The export at the VN crane has waited 300 s longer than the import at the CN crane,
+    // where the vehicle stands: it takes the import and goes back loaded.
+    let [export, import] = pairing(ControllerConfig::default(), 0.0, 300.0, 600.0);
+    assert_eq!((export, import), (JobState::Waiting, assigned.clone()));
+    // Time for time (the weight of the empty drive at 1), the older export would win.
+    let time_for_time = ControllerConfig {
+        empty_travel_weight: 1.0,
+        ..ControllerConfig::default()
+    };
+    let [export, import] = pairing(time_for_time, 0.0, 300.0, 600.0);
+    assert_eq!((export, import), (assigned.clone(), JobState::Waiting));
+    // Waiting counts without bound: an export that has waited far longer wins anyway.
+    let [export, import] = pairing(ControllerConfig::default(), 0.0, 20_000.0, 20_100.0);
+    assert_eq!((export, import), (assigned, JobState::Waiting));
+}
