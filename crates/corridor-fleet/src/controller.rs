@@ -43,8 +43,9 @@ use crate::store::JobStore;
 pub struct ControllerConfig {
     /// How many visits may be committed ahead of a vehicle.
     pub lookahead: u64,
-    /// Below this battery fraction a free vehicle goes to charge as soon as a charger is
-    /// free (until then it goes on working).
+    /// Below this battery fraction a free vehicle goes to charge as soon as a charger of its
+    /// yard is free (until then it goes on working). Well above `charge_reserve`, so that
+    /// vehicles find a charger free before they must queue for one in a crane's bay.
     pub charge_below: f64,
     /// Below this battery fraction a vehicle takes no job and goes to charge even when it
     /// must wait for a charger.
@@ -80,7 +81,7 @@ impl Default for ControllerConfig {
     fn default() -> Self {
         ControllerConfig {
             lookahead: 4,
-            charge_below: 0.25,
+            charge_below: 0.4,
             charge_reserve: 0.12,
             charge_to: 0.9,
             top_up_below: 0.6,
@@ -1342,9 +1343,13 @@ impl Controller {
         Ok(())
     }
 
-    /// Sends free vehicles to charge: below the reserve always (they may have to wait for a
-    /// charger), below `charge_below` when a charger is free, and (`top_up`, after jobs have
-    /// been assigned) idle vehicles below `top_up_below` when a charger is free.
+    /// Sends free vehicles to charge, the emptiest first: below the reserve always (they
+    /// may have to wait for a charger), below `charge_below` when a charger of the charger
+    /// station nearest to them (their yard's) is free, and (`top_up`, after jobs have been
+    /// assigned) idle vehicles below `top_up_below` likewise. A charger counts as free only
+    /// if it is no vehicle's goal and no vehicle already sent to charge without a charger
+    /// yet would get it: each free charger draws one vehicle, so vehicles are not sent to a
+    /// yard to queue for a charger another is charging in.
     fn send_to_chargers(&mut self, top_up: bool) {
         let chargers: Vec<StationId> = (0..self.map.stations().len() as u32)
             .map(StationId)
@@ -1353,11 +1358,45 @@ impl Controller {
         if chargers.is_empty() {
             return;
         }
+        let charger_cells: BTreeSet<CellId> = chargers
+            .iter()
+            .flat_map(|&s| self.places(s).iter().copied())
+            .collect();
+        let mut taken = self.goals_taken();
+        // Vehicles sent to charge that have no charger yet: the charger each would get.
         for v in 0..self.vehicles.len() as u32 {
             let veh = &self.vehicles[v as usize];
-            if veh.task.is_some() || veh.mode != Mode::Active || veh.fault {
-                continue;
+            let pending = veh.task.as_ref().is_some_and(|t| {
+                t.purpose == Purpose::Charge
+                    && t.stop.is_none()
+                    && (veh.waiting
+                        || self
+                            .planner
+                            .goal(v)
+                            .is_none_or(|g| !charger_cells.contains(&g)))
+            });
+            if pending {
+                let from = self.frontier_cell(v);
+                let taken_now = taken.clone();
+                if let Some((c, _)) = self.free_cell(from, &chargers, |c| taken_now.contains(&c)) {
+                    taken.insert(c);
+                }
             }
+        }
+        let mut candidates: Vec<u32> = (0..self.vehicles.len() as u32)
+            .filter(|&v| {
+                let veh = &self.vehicles[v as usize];
+                veh.task.is_none() && veh.mode == Mode::Active && !veh.fault
+            })
+            .collect();
+        candidates.sort_by(|&a, &b| {
+            self.vehicles[a as usize]
+                .battery
+                .total_cmp(&self.vehicles[b as usize].battery)
+                .then(a.cmp(&b))
+        });
+        for v in candidates {
+            let veh = &self.vehicles[v as usize];
             let must = veh.battery < self.config.charge_reserve;
             let due = veh.battery < self.config.charge_below;
             // A free vehicle tops up while a charger is free: it parks off the lanes and
@@ -1366,12 +1405,27 @@ impl Controller {
             if !must && !due && !top_up {
                 continue;
             }
-            let taken = self.goals_taken();
-            let has_free = chargers
-                .iter()
-                .flat_map(|&s| self.places(s))
-                .any(|c| !taken.contains(c));
-            if must || has_free {
+            // Above the reserve, only a charger of the charger station nearest to it (its
+            // yard's): a vehicle does not cross the corridor empty to charge early.
+            let from = self.frontier_cell(v);
+            let mut pool = chargers.clone();
+            if !must {
+                let mut nearest: Option<(u32, StationId)> = None;
+                for &s in &chargers {
+                    if let Some((_, d)) = self.nearest_any(from, &[s])
+                        && nearest.is_none_or(|(b, _)| d < b)
+                    {
+                        nearest = Some((d, s));
+                    }
+                }
+                pool = nearest.map(|(_, s)| vec![s]).unwrap_or_default();
+            }
+            let taken_now = taken.clone();
+            let charger = self.free_cell(from, &pool, |c| taken_now.contains(&c));
+            if let Some((c, _)) = charger {
+                taken.insert(c);
+            }
+            if must || charger.is_some() {
                 self.vehicles[v as usize].task = Some(Task {
                     purpose: Purpose::Charge,
                     stations: chargers.clone(),
@@ -1472,7 +1526,10 @@ impl Controller {
                 // Past the waiting area of a guarded yard, standing in a place off the
                 // through lanes (a bay, a charger): wait there, not on the ring.
                 None if guarded && self.parked_cells.contains(&from) => (Some(from), true),
-                None => (self.nearest_any(from, &stations).map(|(c, _)| c), false),
+                // Past the waiting area of a guarded yard, on its lanes: head for the nearest
+                // place, taken or not, and choose again every tick, as if in line (another
+                // place may be free first).
+                None => (self.nearest_any(from, &stations).map(|(c, _)| c), guarded),
             },
         };
         self.vehicles[v as usize].waiting = waiting;

@@ -714,6 +714,9 @@ fn low_batteries_are_charged_and_work_goes_on() {
     }
     h.run_until_done(4.0 * 3600.0);
     assert_eq!(h.delivered(), 4);
+    // One charger: one vehicle charges while the other, above the reserve, works on; the
+    // second charges when the charger is free (here once the work is done).
+    h.run_for(2.0 * 3600.0);
     assert!(
         h.controller.stats().charges >= 2,
         "{:?}",
@@ -1068,4 +1071,28 @@ fn a_vehicle_takes_the_import_where_it_dropped_before_an_older_export_across() {
     // Waiting counts without bound: an export that has waited far longer wins anyway.
     let [export, import] = pairing(ControllerConfig::default(), 0.0, 20_000.0, 20_100.0);
     assert_eq!((export, import), (assigned, JobState::Waiting));
+}
+
+#[test]
+fn one_free_charger_draws_one_vehicle() {
+    let store = temp_store("one-charger");
+    // Two idle vehicles low enough to charge, one charger: one charges, the other waits
+    // idle off it (not in a queue on the lanes) and charges when it is free.
+    let mut h = Harness::new(2, 0.3, &store);
+    let mut both_charged = false;
+    while h.time < 3.0 * 3600.0 && !both_charged {
+        h.step();
+        let charging = (0..2)
+            .filter(|&k| h.controller.vehicle_status(k) == Some("charging"))
+            .count();
+        assert!(
+            charging <= 1,
+            "{charging} vehicles sent to one charger at {} s",
+            h.time
+        );
+        both_charged =
+            (0..2).all(|k| h.world.vehicle(VehicleIndex(k)).expect("vehicle").battery > 0.8);
+    }
+    assert!(both_charged, "both charged by {} s", h.time);
+    let _ = std::fs::remove_dir_all(store.parent().expect("dir"));
 }
