@@ -7,8 +7,8 @@
 //!
 //! What it does each [`Controller::tick`]:
 //! 1. assigns waiting jobs to free vehicles as an optimal assignment over the batch
-//!    (Kuhn–Munkres on urgency minus travel distance), and sends vehicles low on battery to
-//!    the nearest free charger;
+//!    (Kuhn–Munkres on urgency minus the weighted empty drive to the pick-up), and sends
+//!    vehicles low on battery to a free charger (of their yard, one vehicle per charger);
 //! 2. gives each vehicle the goal of its task: a place at a station of the task's step
 //!    (any of them will do), reserved for it alone — the station with the shortest queue,
 //!    then the nearest place. Where every place is taken and the station has a waiting area
