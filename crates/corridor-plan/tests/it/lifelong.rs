@@ -8,9 +8,9 @@ use rand::{RngExt, SeedableRng, seq::SliceRandom};
 use rand_chacha::ChaCha8Rng;
 use std::sync::Arc;
 
-/// A one-way ring of `n` cells with `chords` random extra edges.
-fn graph(rng: &mut ChaCha8Rng, n: usize, chords: usize) -> CellGraph {
-    let cells: Vec<Cell> = (0..n)
+/// Cells `0..n` on a line at unit spacing, one grid square each.
+fn unit_cells(n: usize) -> Vec<Cell> {
+    (0..n)
         .map(|i| Cell {
             origin: CellOrigin::Grid {
                 col: i as u32,
@@ -21,7 +21,12 @@ fn graph(rng: &mut ChaCha8Rng, n: usize, chords: usize) -> CellGraph {
             entry_clearance: 0.0,
             exit_clearance: 0.0,
         })
-        .collect();
+        .collect()
+}
+
+/// A one-way ring of `n` cells with `chords` random extra edges.
+fn graph(rng: &mut ChaCha8Rng, n: usize, chords: usize) -> CellGraph {
+    let cells = unit_cells(n);
     let mut edges: Vec<(CellId, CellId)> = (0..n)
         .map(|i| (CellId(i as u32), CellId(((i + 1) % n) as u32)))
         .collect();
@@ -106,18 +111,7 @@ proptest! {
 
 /// Cells `0..n` on a line at unit spacing, with the given two-way edges.
 fn two_way(n: usize, pairs: &[(u32, u32)]) -> CellGraph {
-    let cells: Vec<Cell> = (0..n)
-        .map(|i| Cell {
-            origin: CellOrigin::Grid {
-                col: i as u32,
-                row: 0,
-            },
-            position: Point2::new(i as f64, 0.0),
-            length: 1.0,
-            entry_clearance: 0.0,
-            exit_clearance: 0.0,
-        })
-        .collect();
+    let cells = unit_cells(n);
     let edges: Vec<(CellId, CellId)> = pairs
         .iter()
         .flat_map(|&(a, b)| [(CellId(a), CellId(b)), (CellId(b), CellId(a))])
