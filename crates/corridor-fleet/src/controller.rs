@@ -675,15 +675,11 @@ impl Controller {
             Input::Link { vehicle, online } => {
                 if let Some(v) = self.vehicle_index(&vehicle) {
                     self.vehicles[v as usize].offline = !online;
-                    let what = if online {
-                        "connected again"
-                    } else {
-                        "connection lost: it stays where it stands in the plan"
-                    };
-                    self.alarm(
-                        if online { "info" } else { "warning" },
+                    self.change_alarm(
                         &vehicle,
-                        what.into(),
+                        !online,
+                        "connection lost: it stays where it stands in the plan",
+                        "connected again",
                     );
                 }
             }
@@ -691,15 +687,11 @@ impl Controller {
                 if let Some(v) = self.vehicle_index(&vehicle) {
                     self.vehicles[v as usize].fault = active;
                     self.update_pin(v);
-                    let what = if active {
-                        "cannot move: others wait or route around"
-                    } else {
-                        "can move again"
-                    };
-                    self.alarm(
-                        if active { "warning" } else { "info" },
+                    self.change_alarm(
                         &vehicle,
-                        what.into(),
+                        active,
+                        "cannot move: others wait or route around",
+                        "can move again",
                     );
                 }
             }
@@ -718,6 +710,16 @@ impl Controller {
                 self.outputs.push(Output::Reply { reply_to, reply });
             }
         }
+    }
+
+    /// A warning when a vehicle's trouble starts (`trouble`), information when it ends.
+    fn change_alarm(&mut self, vehicle: &str, trouble: bool, started: &str, ended: &str) {
+        let (severity, what) = if trouble {
+            ("warning", started)
+        } else {
+            ("info", ended)
+        };
+        self.alarm(severity, vehicle, what.into());
     }
 
     fn alarm(&mut self, severity: &str, subject: &str, message: String) {

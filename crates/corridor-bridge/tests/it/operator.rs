@@ -289,9 +289,25 @@ async fn operator_api(
     mpsc::Receiver<OperatorRequest>,
     oneshot::Sender<()>,
 ) {
+    operator_api_with(url, site, |config| {
+        config.tokens = tokens.iter().map(|t| (*t).to_owned()).collect();
+    })
+    .await
+}
+
+/// [`operator_api`] with the configuration changed by `configure`.
+async fn operator_api_with(
+    url: &BrokerUrl,
+    site: &str,
+    configure: impl FnOnce(&mut OperatorConfig),
+) -> (
+    OperatorApi,
+    mpsc::Receiver<OperatorRequest>,
+    oneshot::Sender<()>,
+) {
     let (stop, until) = shutdown();
     let mut config = OperatorConfig::new(MqttSettings::new(url.clone(), unique("ops-")), site);
-    config.tokens = tokens.iter().map(|t| (*t).to_owned()).collect();
+    configure(&mut config);
     let (api, requests) = OperatorApi::connect(config, until)
         .await
         .expect("operator API connects");
@@ -605,12 +621,10 @@ async fn a_request_answered_unavailable_is_marked_abandoned() {
     let broker = broker().await;
     let url = broker.url();
     let site = unique("site-");
-    let (_stop, until) = shutdown();
-    let mut config = OperatorConfig::new(MqttSettings::new(url.clone(), unique("ops-")), &site);
-    config.reply_timeout = std::time::Duration::from_millis(300);
-    let (api, mut requests) = OperatorApi::connect(config, until)
-        .await
-        .expect("operator API connects");
+    let (api, mut requests, _stop) = operator_api_with(&url, &site, |config| {
+        config.reply_timeout = std::time::Duration::from_millis(300);
+    })
+    .await;
     let mut operator = Operator::connect(&url, &site, &[api.topics().reply()]).await;
     operator
         .send("snapshot", br#"{"correlation_id":"slow-1"}"#)
