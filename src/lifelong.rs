@@ -17,7 +17,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use corridor_map::movingai::GridMap;
 use corridor_map::{CellGraph, CellId, SiteMap};
-use corridor_plan::LifelongPlanner;
+use corridor_plan::{LifelongPlanner, WindowOptions};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -44,15 +44,40 @@ pub struct LifelongArgs {
     /// Seed of starts, goals and the planner's tie-breaking.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// The per-step planner. Only `pibt` (lifelong PIBT without rotations) exists today.
-    #[arg(long, default_value = "pibt")]
-    pub solver: String,
-    /// Traffic-flow guide paths (`LifelongPlanner::set_guidance`). `auto`: on when at
-    /// least half of the map's moves are two-way (RHCR's fulfillment warehouse, MovingAI
-    /// grids), off on one-way networks such as RHCR's sorting centre, where guide paths
-    /// have no contraflow to avoid and only narrow PIBT's choice of equally short moves.
+    /// The per-step planner: `pibt` (lifelong PIBT without rotations, one step ahead) or
+    /// `window` (PIBT rolled over a window of `--window` steps and improved by large
+    /// neighbourhood search, `LifelongPlanner::set_window`; slower per tick, no
+    /// reachability guarantee).
+    #[arg(long, value_enum, default_value_t = Solver::Pibt)]
+    pub solver: Solver,
+    /// With `--solver window`: steps in the window.
+    #[arg(long, default_value_t = WindowOptions::default().horizon, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub window: u32,
+    /// With `--solver window`: neighbourhoods searched per tick.
+    #[arg(long, default_value_t = WindowOptions::default().iterations)]
+    pub iterations: u32,
+    /// With `--solver window`: agents replanned together in one neighbourhood.
+    #[arg(long, default_value_t = WindowOptions::default().neighbourhood, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub neighbourhood: u32,
+    /// Traffic-flow guide paths (`LifelongPlanner::set_guidance`). `auto`: with `--solver
+    /// pibt`, on when at least half of the map's moves are two-way (RHCR's fulfillment
+    /// warehouse, MovingAI grids), off on one-way networks such as RHCR's sorting centre,
+    /// where guide paths have no contraflow to avoid and only narrow PIBT's choice of
+    /// equally short moves; with `--solver window`, off (the window search resolves the
+    /// conflicts guide paths steer around, and guide paths' detours cost it throughput at
+    /// low density).
     #[arg(long, value_enum, default_value_t = Guidance::Auto)]
     pub guidance: Guidance,
+}
+
+/// The `--solver` choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Solver {
+    /// Lifelong PIBT, one step ahead.
+    Pibt,
+    /// PIBT over a window, improved by large neighbourhood search.
+    Window,
 }
 
 /// The `--guidance` choice.
@@ -167,7 +192,10 @@ struct Report {
     agents: usize,
     steps: usize,
     seed: u64,
-    solver: String,
+    solver: Solver,
+    /// With `--solver window`: horizon, iterations, neighbourhood.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    window: Option<[u32; 3]>,
     tasks: TaskModel,
     guidance: bool,
     goals_reached: u64,
@@ -262,12 +290,6 @@ fn random_starts(cells: usize, agents: usize, rng: &mut ChaCha8Rng) -> Vec<CellI
 
 /// Runs the benchmark and prints its JSON report.
 pub fn run(args: &LifelongArgs) -> Result<ExitCode> {
-    if args.solver != "pibt" {
-        bail!(
-            "unknown --solver {:?}: the lifelong planner steps with pibt",
-            args.solver
-        );
-    }
     let loaded = load(&args.map).with_context(|| format!("loading {}", args.map.display()))?;
     let tasks = match (args.tasks, &loaded) {
         (TaskModel::Auto, Loaded::Grid(_)) => TaskModel::Random,
@@ -313,11 +335,17 @@ pub fn run(args: &LifelongArgs) -> Result<ExitCode> {
     let graph = Arc::new(cells);
     let mut planner = LifelongPlanner::new(Arc::clone(&graph), &starts, args.seed)?;
     let guidance = match args.guidance {
-        Guidance::Auto => mostly_two_way(&graph),
+        Guidance::Auto => args.solver == Solver::Pibt && mostly_two_way(&graph),
         Guidance::On => true,
         Guidance::Off => false,
     };
     planner.set_guidance(guidance);
+    let window = (args.solver == Solver::Window).then_some(WindowOptions {
+        horizon: args.window,
+        iterations: args.iterations,
+        neighbourhood: args.neighbourhood,
+    });
+    planner.set_window(window);
     let mut current: Vec<Option<CellId>> = vec![None; args.agents];
     for a in 0..args.agents {
         let taken = |c: CellId| current.contains(&Some(c));
@@ -372,7 +400,8 @@ pub fn run(args: &LifelongArgs) -> Result<ExitCode> {
         agents: args.agents,
         steps: args.steps,
         seed: args.seed,
-        solver: args.solver.clone(),
+        solver: args.solver,
+        window: window.map(|w| [w.horizon, w.iterations, w.neighbourhood]),
         tasks,
         guidance,
         goals_reached: reached,

@@ -741,19 +741,23 @@ mod tests {
     }
 
     /// `corridor lifelong` on the sorting fixture, written to a file: the run completes with
-    /// no checker violation; `--tasks rhcr` on a MovingAI grid is refused.
+    /// no checker violation, with either solver; `--tasks rhcr` on a MovingAI grid is
+    /// refused.
     #[test]
     fn the_lifelong_benchmark_runs_rhcr_maps() {
-        use crate::lifelong::{LifelongArgs, TaskModel, run};
+        use crate::lifelong::{LifelongArgs, Solver, TaskModel, run};
         let dir = std::env::temp_dir().join(format!("corridor-rhcr-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let args = |map: &str, tasks| LifelongArgs {
+        let args = |map: &str, tasks, solver| LifelongArgs {
             map: dir.join(map),
             agents: 2,
             tasks,
             steps: 50,
             seed: 1,
-            solver: "pibt".into(),
+            solver,
+            window: 4,
+            iterations: 20,
+            neighbourhood: 2,
             guidance: crate::lifelong::Guidance::Auto,
         };
         std::fs::write(dir.join("ring.grid"), GRID).unwrap();
@@ -764,10 +768,12 @@ mod tests {
         )
         .unwrap();
         for map in ["ring.grid", "kiva.map"] {
-            let code = run(&args(map, TaskModel::Auto)).unwrap();
-            assert_eq!(code, std::process::ExitCode::SUCCESS, "{map}");
+            for solver in [Solver::Pibt, Solver::Window] {
+                let code = run(&args(map, TaskModel::Auto, solver)).unwrap();
+                assert_eq!(code, std::process::ExitCode::SUCCESS, "{map} {solver:?}");
+            }
         }
-        let e = run(&args("grid.map", TaskModel::Rhcr))
+        let e = run(&args("grid.map", TaskModel::Rhcr, Solver::Pibt))
             .unwrap_err()
             .to_string();
         assert!(e.contains("--tasks rhcr needs"), "{e}");

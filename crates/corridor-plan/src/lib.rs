@@ -97,6 +97,7 @@ mod refine;
 mod scatter;
 mod single_agent;
 mod solver;
+mod window;
 
 pub use cbs::{Cbs, CbsOptions};
 pub use checker::{LowerBounds, PlanCost, Rules, Violation, check, check_with, lower_bounds};
@@ -112,3 +113,4 @@ pub use solver::{Outcome, Solution, Solver, Stats};
 
 pub use execution::{ExecutionError, ExecutionGraph, VisitRef};
 pub use lifelong::{GUIDE_REPLANS, LifelongPlanner, StepReport};
+pub use window::{WindowOptions, WindowReport};

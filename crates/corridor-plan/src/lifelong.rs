@@ -34,6 +34,7 @@ use crate::graph::Digraph;
 use crate::guidance::Guidance;
 use crate::instance::Instance;
 use crate::plan::Plan;
+use crate::window::{ToGo, Vehicle, Window, WindowOptions, WindowReport};
 
 /// Lazily computed distance tables: for each goal, every cell's number of moves to it over
 /// open cells. Computed on first use, kept until cells close or open. Looked up by goal
@@ -139,6 +140,10 @@ pub struct LifelongPlanner {
     unlimited: bool,
     /// Traffic-flow guide paths, when on.
     guidance: Option<Guidance>,
+    /// Windowed refinement, when on.
+    window: Option<Window>,
+    /// What the last windowed step's search did.
+    last_window: WindowReport,
     // Scratch of one step.
     now: Vec<u32>,
     next: Vec<Option<u32>>,
@@ -181,6 +186,8 @@ impl LifelongPlanner {
             max_detour: u32::MAX,
             unlimited: false,
             guidance: None,
+            window: None,
+            last_window: WindowReport::default(),
             now: Vec::new(),
             next: vec![None; n],
             occupied_now: vec![None; cells],
@@ -231,6 +238,32 @@ impl LifelongPlanner {
             let seed = self.rng.random();
             self.guidance = Some(Guidance::new(&self.graph, self.goals.len(), seed));
         }
+    }
+
+    /// Turns windowed refinement on (`Some`) or off (`None`, the default).
+    ///
+    /// With a window, each step first rolls PIBT forward `horizon` steps, then improves that
+    /// windowed plan by large neighbourhood search (`iterations` neighbourhoods of up to
+    /// `neighbourhood` vehicles: a vehicle late against its shortest path and the vehicles
+    /// in its way, replanned with space-time A*; kept only if the sum of their costs falls),
+    /// and commits the first step of the result. A path costs the step at which it first
+    /// reaches its goal, or the horizon plus the moves still to go. After Jiang et al.'s
+    /// windowed PIBT-LNS (SoCS 2024).
+    ///
+    /// What stays guaranteed: every committed step passes the same checks as a PIBT step
+    /// (edges into open cells, no vertex conflict, no swap, no rotating ring; pinned and
+    /// held vehicles stay), and the search is bounded by `iterations`, not by the clock, so
+    /// runs stay deterministic under the seed. What is given up: PIBT's reachability
+    /// guarantee (the search may trade a vehicle's progress for the window's sum), so the
+    /// fleet controller leaves it off. Meant for synchronous operation, where every
+    /// vehicle follows the plan step by step, as in `corridor lifelong`.
+    pub fn set_window(&mut self, options: Option<WindowOptions>) {
+        self.window = options.map(Window::new);
+    }
+
+    /// What the last windowed step's search did (default when the window is off).
+    pub fn last_window(&self) -> WindowReport {
+        self.last_window
     }
 
     /// Sets the planner's clock (any unit, never going back; the controller passes
@@ -335,20 +368,62 @@ impl LifelongPlanner {
         if !self.caller_clock {
             self.time += 1.0;
         }
-        self.now = self.execution.frontier();
-        for v in 0..n {
-            self.next[v] = None;
-            self.occupied_now[self.now[v] as usize] = Some(v as u32);
-            self.tie[v] = self.rng.random();
-        }
+        let frontier = self.execution.frontier();
+        self.now.clone_from(&frontier);
         self.update_guides();
-        // Fixed vehicles decide first: pinned, held by the look-ahead bound.
-        for v in 0..n {
+        // Fixed vehicles: pinned, held by the look-ahead bound.
+        let mut fixed = vec![false; n];
+        for (v, fixed) in fixed.iter_mut().enumerate() {
             let ahead = self.execution.last_visit(v as u32) - self.execution.entered(v as u32);
             if self.pinned[v] || ahead >= self.lookahead {
-                self.decide(v as u32, self.now[v]);
+                *fixed = true;
                 // Held, not blocked: this does not count as being stuck.
                 self.stuck_since[v] = self.time;
+            }
+        }
+        let mut next = self.plan_config(&frontier, &fixed);
+        if self.window.is_some() {
+            next = self.windowed(frontier.clone(), next, &fixed);
+        }
+        self.now = frontier;
+        let mut report = StepReport::default();
+        for (v, &to) in next.iter().enumerate() {
+            let from = self.now[v];
+            if to != from || self.goals[v].is_none_or(|g| g == from) {
+                self.stuck_since[v] = self.time;
+            }
+            if to != from {
+                report.moved += 1;
+            }
+            match self.goals[v] {
+                Some(g) if to == g => {
+                    if from != g {
+                        report.reached += 1;
+                    }
+                    self.elapsed[v] = 0;
+                }
+                Some(_) => self.elapsed[v] += 1,
+                None => {}
+            }
+        }
+        self.check_step(&next)?;
+        self.execution.push_step(&next)?;
+        Ok(report)
+    }
+
+    /// One PIBT step from `from` (fixed vehicles stay), leaving the scratch clean.
+    fn plan_config(&mut self, from: &[u32], fixed: &[bool]) -> Vec<u32> {
+        let n = self.goals.len();
+        self.now.clear();
+        self.now.extend_from_slice(from);
+        for (v, &cell) in from.iter().enumerate() {
+            self.next[v] = None;
+            self.occupied_now[cell as usize] = Some(v as u32);
+            self.tie[v] = self.rng.random();
+        }
+        for (v, &cell) in from.iter().enumerate() {
+            if fixed[v] {
+                self.decide(v as u32, cell);
             }
         }
         let mut order: Vec<u32> = (0..n as u32)
@@ -373,34 +448,71 @@ impl LifelongPlanner {
                 self.pibt(v, None);
             }
         }
-        let next: Vec<u32> = (0..n)
-            .map(|v| self.next[v].unwrap_or(self.now[v]))
-            .collect();
-        let mut report = StepReport::default();
-        for (v, &to) in next.iter().enumerate() {
-            let from = self.now[v];
-            self.occupied_now[from as usize] = None;
-            self.occupied_next[to as usize] = None;
-            if to != from || self.goals[v].is_none_or(|g| g == from) {
-                self.stuck_since[v] = self.time;
-            }
-            if to != from {
-                report.moved += 1;
-            }
-            match self.goals[v] {
-                Some(g) if to == g => {
-                    if from != g {
-                        report.reached += 1;
-                    }
-                    self.elapsed[v] = 0;
-                }
-                Some(_) => self.elapsed[v] += 1,
-                None => {}
-            }
+        let next: Vec<u32> = (0..n).map(|v| self.next[v].unwrap_or(from[v])).collect();
+        for v in 0..n {
+            self.occupied_now[from[v] as usize] = None;
+            self.occupied_next[next[v] as usize] = None;
         }
-        self.check_step(&next)?;
-        self.execution.push_step(&next)?;
-        Ok(report)
+        next
+    }
+
+    /// The windowed step (see [`LifelongPlanner::set_window`]): PIBT rolled over the
+    /// window from `frontier` (whose first step is `first`), improved by neighbourhood
+    /// search; its first step.
+    fn windowed(&mut self, frontier: Vec<u32>, first: Vec<u32>, fixed: &[bool]) -> Vec<u32> {
+        let Some(mut window) = self.window.take() else {
+            return first;
+        };
+        let horizon = window.options.horizon as usize;
+        let carried = window.carried_over(&frontier, fixed, &self.closed);
+        let mut configs = Vec::with_capacity(horizon + 1);
+        configs.push(frontier);
+        configs.push(first);
+        self.roll(&mut configs, horizon, fixed);
+        // The last step's improved plan, moved on by one and extended by PIBT, competes
+        // with the fresh roll-out.
+        let carried = carried.map(|mut c| {
+            self.roll(&mut c, horizon, fixed);
+            c
+        });
+        let vehicles: Vec<Vehicle> = (0..self.goals.len())
+            .map(|v| Vehicle {
+                goal: self.goals[v],
+                fixed: fixed[v],
+            })
+            .collect();
+        let mut to_go = PlannerToGo {
+            graph: &self.graph,
+            closed: &self.closed,
+            goals: &self.goals,
+            distances: &mut self.distances,
+            guidance: self.guidance.as_mut(),
+        };
+        if let Some(carried) = carried
+            && window.plan_cost(&carried, &vehicles, &mut to_go)
+                < window.plan_cost(&configs, &vehicles, &mut to_go)
+        {
+            configs = carried;
+        }
+        window.load(self.graph.len(), &configs);
+        self.last_window = window.improve(
+            &self.graph,
+            &self.closed,
+            &vehicles,
+            &mut to_go,
+            &mut self.rng,
+        );
+        let next = window.first_step();
+        self.window = Some(window);
+        next
+    }
+
+    /// Extends `configs` by PIBT steps to `horizon + 1` configurations.
+    fn roll(&mut self, configs: &mut Vec<Vec<u32>>, horizon: usize, fixed: &[bool]) {
+        while configs.len() <= horizon {
+            let next = self.plan_config(&configs[configs.len() - 1], fixed);
+            configs.push(next);
+        }
     }
 
     /// The plan checker's verdict on the step from the frontier (`self.now`) to `next`.
@@ -567,6 +679,33 @@ impl LifelongPlanner {
             Some(g) => self.distances.table(&self.graph, &self.closed, g)[cell as usize],
             None => 0,
         }
+    }
+}
+
+/// The cost to go the window search plans by: what PIBT ranks moves by
+/// ([`LifelongPlanner::cost_to_go`]), from fields borrowed apart from the planner.
+struct PlannerToGo<'a> {
+    graph: &'a CellGraph,
+    closed: &'a [bool],
+    goals: &'a [Option<u32>],
+    distances: &'a mut Distances,
+    guidance: Option<&'a mut Guidance>,
+}
+
+impl ToGo for PlannerToGo<'_> {
+    fn to_go(&mut self, v: u32, cell: u32) -> u32 {
+        let Some(goal) = self.goals[v as usize] else {
+            return 0;
+        };
+        if let Some(gd) = &mut self.guidance {
+            let guide = &mut gd.guides[v as usize];
+            if guide.goal == Some(goal) {
+                return guide
+                    .cost(self.graph, self.closed, cell)
+                    .unwrap_or(UNREACHABLE);
+            }
+        }
+        self.distances.table(self.graph, self.closed, goal)[cell as usize]
     }
 }
 
