@@ -11,7 +11,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
@@ -56,6 +56,11 @@ pub struct LifelongArgs {
     /// With `--solver window`: neighbourhoods searched per tick.
     #[arg(long, default_value_t = WindowOptions::default().iterations)]
     pub iterations: u32,
+    /// With `--solver window`: wall-time limit of each tick's search in milliseconds (the
+    /// search also stops after `--iterations`). Bounds the tick; the run is then no longer
+    /// reproducible under the seed.
+    #[arg(long, value_parser = parse_budget)]
+    pub tick_budget_ms: Option<f64>,
     /// With `--solver window`: agents replanned together in one neighbourhood.
     #[arg(long, default_value_t = WindowOptions::default().neighbourhood, value_parser = clap::value_parser!(u32).range(1..=64))]
     pub neighbourhood: u32,
@@ -90,6 +95,17 @@ pub enum Guidance {
     On,
     /// Plain lifelong PIBT (distance to the goal).
     Off,
+}
+
+/// `--tick-budget-ms`: a finite number of milliseconds from 0 to one hour.
+fn parse_budget(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(ms) if (0.0..=3_600_000.0).contains(&ms) => Ok(ms),
+        Ok(_) => Err(format!(
+            "{s} is not a number of milliseconds from 0 to 3600000"
+        )),
+        Err(e) => Err(format!("{s:?}: {e}")),
+    }
 }
 
 /// Whether at least half of `graph`'s moves have a move back.
@@ -196,6 +212,9 @@ struct Report {
     /// With `--solver window`: horizon, iterations, neighbourhood.
     #[serde(skip_serializing_if = "Option::is_none")]
     window: Option<[u32; 3]>,
+    /// With `--tick-budget-ms`: the search's time limit per tick.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tick_budget_ms: Option<f64>,
     tasks: TaskModel,
     guidance: bool,
     goals_reached: u64,
@@ -344,6 +363,9 @@ pub fn run(args: &LifelongArgs) -> Result<ExitCode> {
         horizon: args.window,
         iterations: args.iterations,
         neighbourhood: args.neighbourhood,
+        time_limit: args
+            .tick_budget_ms
+            .map(|ms| Duration::from_secs_f64(ms / 1000.0)),
     });
     planner.set_window(window);
     let mut current: Vec<Option<CellId>> = vec![None; args.agents];
@@ -402,6 +424,7 @@ pub fn run(args: &LifelongArgs) -> Result<ExitCode> {
         seed: args.seed,
         solver: args.solver,
         window: window.map(|w| [w.horizon, w.iterations, w.neighbourhood]),
+        tick_budget_ms: window.and(args.tick_budget_ms),
         tasks,
         guidance,
         goals_reached: reached,

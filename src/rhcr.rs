@@ -757,6 +757,7 @@ mod tests {
             solver,
             window: 4,
             iterations: 20,
+            tick_budget_ms: (solver == Solver::Window).then_some(50.0),
             neighbourhood: 2,
             guidance: crate::lifelong::Guidance::Auto,
         };

@@ -2,16 +2,18 @@
 //! agents: one `LifelongPlanner::step` for the whole fleet, every agent executing its step
 //! at once and getting a new random goal when it arrives (the standard lifelong benchmark,
 //! as `corridor lifelong` runs it). The measured ticks come after 200 warm-up ticks, so the
-//! first goals' distance tables are built and the fleet is spread out. Measured twice: plain
-//! lifelong PIBT (what the fleet controller runs) and with traffic-flow guide paths
-//! (`LifelongPlanner::set_guidance`, what `corridor lifelong` runs on this map).
+//! first goals' distance tables are built and the fleet is spread out. Measured three
+//! times: plain lifelong PIBT (what the fleet controller runs), with traffic-flow guide paths
+//! (`LifelongPlanner::set_guidance`, what `corridor lifelong` runs on this map), and with the
+//! windowed search at its default options (`LifelongPlanner::set_window`, `corridor lifelong
+//! --solver window`).
 
 use std::sync::Arc;
 
 use corridor_benches::movingai_dir;
 use corridor_map::movingai::GridMap;
 use corridor_map::{CellGraph, CellId};
-use corridor_plan::LifelongPlanner;
+use corridor_plan::{LifelongPlanner, WindowOptions};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 
 /// A small deterministic generator (xorshift64*), so the benchmark needs no RNG crate.
@@ -33,7 +35,12 @@ struct Fleet {
 }
 
 impl Fleet {
-    fn new(graph: Arc<CellGraph>, agents: usize, guidance: bool) -> Fleet {
+    fn new(
+        graph: Arc<CellGraph>,
+        agents: usize,
+        guidance: bool,
+        window: Option<WindowOptions>,
+    ) -> Fleet {
         let cells = graph.len();
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
         let mut used = vec![false; cells];
@@ -47,6 +54,7 @@ impl Fleet {
         }
         let mut planner = LifelongPlanner::new(graph, &starts, 1).expect("distinct starts");
         planner.set_guidance(guidance);
+        planner.set_window(window);
         for a in 0..agents as u32 {
             let g = CellId(rng.below(cells) as u32);
             planner.set_goal(a, Some(g));
@@ -82,14 +90,24 @@ fn replanning_tick(c: &mut Criterion) {
             .and_then(|g| g.to_cell_graph())
             .expect("the shared warehouse map"),
     );
-    for (name, guidance) in [
-        ("lifelong tick, warehouse-10-20-10-2-1", false),
-        ("lifelong tick with guidance, warehouse-10-20-10-2-1", true),
+    let window = Some(WindowOptions::default());
+    for (name, guidance, window) in [
+        ("lifelong tick, warehouse-10-20-10-2-1", false, None),
+        (
+            "lifelong tick with guidance, warehouse-10-20-10-2-1",
+            true,
+            None,
+        ),
+        (
+            "lifelong tick with the window search, warehouse-10-20-10-2-1",
+            false,
+            window,
+        ),
     ] {
         let mut group = c.benchmark_group(name);
-        group.sample_size(30);
+        group.sample_size(if window.is_some() { 10 } else { 30 });
         for agents in [100, 500, 1000] {
-            let mut fleet = Fleet::new(Arc::clone(&graph), agents, guidance);
+            let mut fleet = Fleet::new(Arc::clone(&graph), agents, guidance, window);
             for _ in 0..200 {
                 fleet.tick();
             }

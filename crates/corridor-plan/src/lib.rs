@@ -51,7 +51,10 @@
 //! - [`ExecutionGraph`]: turns a timed plan into an order of cell visits that stays
 //!   collision-free and deadlock-free whatever the delays, and releases cells to vehicles.
 //! - [`LifelongPlanner`]: vehicles get new goals while they move; the planner extends what is
-//!   committed one step at a time (PIBT) and never takes back a released cell.
+//!   committed one step at a time (PIBT) and never takes back a released cell. Options:
+//!   traffic-flow guide paths (`set_guidance`) and a windowed search (`set_window` with
+//!   [`WindowOptions`]: PIBT rolled over a window and improved by large neighbourhood
+//!   search, for synchronous benchmarks; its [`WindowReport`] says what the search did).
 //!
 //! ```
 //! use std::sync::Arc;

@@ -14,11 +14,12 @@
 //! What stays guaranteed: the windowed plan is at every step free of vertex conflicts,
 //! swaps and rotating rings (a replanned path that would close a ring is refused), moves
 //! only along edges into open cells, and never moves a fixed (pinned or held) vehicle. The
-//! search is bounded by the caller's iteration budget, not by the clock, so a run is
-//! deterministic under its seed.
+//! search is bounded by the caller's iteration budget (and, if the caller asks, a time limit
+//! per step), so a run without a time limit is deterministic under its seed.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+use std::time::{Duration, Instant};
 
 use corridor_map::{CellGraph, CellId};
 use rand::RngExt;
@@ -35,6 +36,10 @@ pub struct WindowOptions {
     pub iterations: u32,
     /// Vehicles replanned together in one neighbourhood (at least 1).
     pub neighbourhood: u32,
+    /// Wall time the search may take per step, if bounded (checked before each
+    /// neighbourhood; the PIBT roll-out is not counted). With a time bound the steps depend
+    /// on the machine's speed and load: runs are no longer reproducible under the seed.
+    pub time_limit: Option<Duration>,
 }
 
 impl Default for WindowOptions {
@@ -43,6 +48,7 @@ impl Default for WindowOptions {
             horizon: 10,
             iterations: 1000,
             neighbourhood: 8,
+            time_limit: None,
         }
     }
 }
@@ -110,6 +116,7 @@ impl Window {
                 horizon: options.horizon.max(1),
                 iterations: options.iterations,
                 neighbourhood: options.neighbourhood.max(1),
+                time_limit: options.time_limit,
             },
             cells: 0,
             paths: Vec::new(),
@@ -226,7 +233,11 @@ impl Window {
         };
         let mut members = Vec::new();
         let mut old_paths: Vec<Vec<u32>> = Vec::new();
+        let deadline = self.options.time_limit.map(|t| Instant::now() + t);
         for _ in 0..self.options.iterations {
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                break;
+            }
             // A vehicle that is late against its shortest path, and those in its way.
             let late: Vec<u32> = (0..n as u32)
                 .filter(|&v| {

@@ -51,7 +51,7 @@ proptest! {
         let starts: Vec<CellId> = cells[..k].iter().map(|&c| CellId(c)).collect();
         let mut p = LifelongPlanner::new(g.clone(), &starts, seed).unwrap();
         p.set_guidance(guided);
-        p.set_window(window.map(|horizon| WindowOptions { horizon, iterations: 20, neighbourhood: 3 }));
+        p.set_window(window.map(|horizon| WindowOptions { horizon, iterations: 20, neighbourhood: 3, time_limit: None }));
         let mut pinned = vec![false; k];
         for step in 0..60 {
             for v in 0..k as u32 {
@@ -233,7 +233,7 @@ proptest! {
         let run = || -> Result<Vec<Vec<u32>>, TestCaseError> {
             let mut p = LifelongPlanner::new(g.clone(), &starts, seed).unwrap();
             p.set_guidance(guided);
-            p.set_window(Some(WindowOptions { horizon, iterations: 30, neighbourhood: 3 }));
+            p.set_window(Some(WindowOptions { horizon, iterations: 30, neighbourhood: 3, time_limit: None }));
             let mut frontiers = Vec::new();
             for step in &goals {
                 for v in 0..k as u32 {
@@ -287,6 +287,7 @@ fn the_window_search_finds_what_one_step_misses() {
             horizon: 8,
             iterations: 50,
             neighbourhood: 2,
+            time_limit: None,
         }));
         p.set_goal(0, Some(CellId(6)));
         p.set_goal(1, Some(CellId(0)));
