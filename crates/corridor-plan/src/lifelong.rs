@@ -257,6 +257,30 @@ impl LifelongPlanner {
     /// guarantee (the search may trade a vehicle's progress for the window's sum), so the
     /// fleet controller leaves it off. Meant for synchronous operation, where every
     /// vehicle follows the plan step by step, as in `corridor lifelong`.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use corridor_map::{CellGraph, CellId};
+    /// use corridor_plan::{LifelongPlanner, WindowOptions};
+    ///
+    /// // A 5 × 3 grid, moves both ways; two vehicles cross it in opposite directions.
+    /// let graph = Arc::new(CellGraph::from_grid(5, 3, &[true; 15])?);
+    /// let mut planner = LifelongPlanner::new(graph, &[CellId(5), CellId(9)], 7)?;
+    /// planner.set_window(Some(WindowOptions { horizon: 6, ..WindowOptions::default() }));
+    /// planner.set_goal(0, Some(CellId(9)));
+    /// planner.set_goal(1, Some(CellId(5)));
+    /// for _ in 0..8 {
+    ///     planner.step()?;
+    ///     let searched = planner.last_window();
+    ///     assert!(searched.cost_after <= searched.cost_before);
+    ///     for v in 0..2 {
+    ///         let released = planner.execution().released(v);
+    ///         planner.enter(v, released)?;
+    ///     }
+    /// }
+    /// assert!(planner.at_goal(0) && planner.at_goal(1));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn set_window(&mut self, options: Option<WindowOptions>) {
         self.window = options.map(Window::new);
     }
