@@ -50,20 +50,20 @@ pub struct LifelongArgs {
     /// reachability guarantee).
     #[arg(long, value_enum, default_value_t = Solver::Pibt)]
     pub solver: Solver,
-    /// With `--solver window`: steps in the window.
-    #[arg(long, default_value_t = WindowOptions::default().horizon, value_parser = clap::value_parser!(u32).range(1..=64))]
-    pub window: u32,
-    /// With `--solver window`: neighbourhoods searched per tick.
-    #[arg(long, default_value_t = WindowOptions::default().iterations)]
-    pub iterations: u32,
+    /// With `--solver window`: steps in the window [default: 10].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=i64::from(corridor_plan::MAX_HORIZON)))]
+    pub window: Option<u32>,
+    /// With `--solver window`: neighbourhoods searched per tick [default: 1000].
+    #[arg(long)]
+    pub iterations: Option<u32>,
     /// With `--solver window`: wall-time limit of each tick's search in milliseconds (the
     /// search also stops after `--iterations`). Bounds the tick; the run is then no longer
     /// reproducible under the seed.
     #[arg(long, value_parser = parse_budget)]
     pub tick_budget_ms: Option<f64>,
-    /// With `--solver window`: agents replanned together in one neighbourhood.
-    #[arg(long, default_value_t = WindowOptions::default().neighbourhood, value_parser = clap::value_parser!(u32).range(1..=64))]
-    pub neighbourhood: u32,
+    /// With `--solver window`: agents replanned together in one neighbourhood [default: 8].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub neighbourhood: Option<u32>,
     /// Traffic-flow guide paths (`LifelongPlanner::set_guidance`). `auto`: with `--solver
     /// pibt`, on when at least half of the map's moves are two-way (RHCR's fulfillment
     /// warehouse, MovingAI grids), off on one-way networks such as RHCR's sorting centre,
@@ -309,6 +309,17 @@ fn random_starts(cells: usize, agents: usize, rng: &mut ChaCha8Rng) -> Vec<CellI
 
 /// Runs the benchmark and prints its JSON report.
 pub fn run(args: &LifelongArgs) -> Result<ExitCode> {
+    if args.solver == Solver::Pibt {
+        let given = [
+            ("--window", args.window.is_some()),
+            ("--iterations", args.iterations.is_some()),
+            ("--neighbourhood", args.neighbourhood.is_some()),
+            ("--tick-budget-ms", args.tick_budget_ms.is_some()),
+        ];
+        if let Some((flag, _)) = given.iter().find(|(_, set)| *set) {
+            bail!("{flag} applies to --solver window only (the solver is pibt)");
+        }
+    }
     let loaded = load(&args.map).with_context(|| format!("loading {}", args.map.display()))?;
     let tasks = match (args.tasks, &loaded) {
         (TaskModel::Auto, Loaded::Grid(_)) => TaskModel::Random,
@@ -359,10 +370,11 @@ pub fn run(args: &LifelongArgs) -> Result<ExitCode> {
         Guidance::Off => false,
     };
     planner.set_guidance(guidance);
+    let defaults = WindowOptions::default();
     let window = (args.solver == Solver::Window).then_some(WindowOptions {
-        horizon: args.window,
-        iterations: args.iterations,
-        neighbourhood: args.neighbourhood,
+        horizon: args.window.unwrap_or(defaults.horizon),
+        iterations: args.iterations.unwrap_or(defaults.iterations),
+        neighbourhood: args.neighbourhood.unwrap_or(defaults.neighbourhood),
         time_limit: args
             .tick_budget_ms
             .map(|ms| Duration::from_secs_f64(ms / 1000.0)),

@@ -741,8 +741,8 @@ mod tests {
     }
 
     /// `corridor lifelong` on the sorting fixture, written to a file: the run completes with
-    /// no checker violation, with either solver; `--tasks rhcr` on a MovingAI grid is
-    /// refused.
+    /// no checker violation, with either solver; `--tasks rhcr` on a MovingAI grid and the
+    /// window's options with `--solver pibt` are refused.
     #[test]
     fn the_lifelong_benchmark_runs_rhcr_maps() {
         use crate::lifelong::{LifelongArgs, Solver, TaskModel, run};
@@ -755,10 +755,10 @@ mod tests {
             steps: 50,
             seed: 1,
             solver,
-            window: 4,
-            iterations: 20,
+            window: (solver == Solver::Window).then_some(4),
+            iterations: (solver == Solver::Window).then_some(20),
             tick_budget_ms: (solver == Solver::Window).then_some(50.0),
-            neighbourhood: 2,
+            neighbourhood: (solver == Solver::Window).then_some(2),
             guidance: crate::lifelong::Guidance::Auto,
         };
         std::fs::write(dir.join("ring.grid"), GRID).unwrap();
@@ -778,6 +778,13 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("--tasks rhcr needs"), "{e}");
+        let mut pibt_with_window = args("ring.grid", TaskModel::Auto, Solver::Pibt);
+        pibt_with_window.iterations = Some(5);
+        let e = run(&pibt_with_window).unwrap_err().to_string();
+        assert!(
+            e.contains("--iterations applies to --solver window only"),
+            "{e}"
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -116,4 +116,4 @@ pub use solver::{Outcome, Solution, Solver, Stats};
 
 pub use execution::{ExecutionError, ExecutionGraph, VisitRef};
 pub use lifelong::{GUIDE_REPLANS, LifelongPlanner, StepReport};
-pub use window::{WindowOptions, WindowReport};
+pub use window::{MAX_HORIZON, WindowOptions, WindowReport};

@@ -34,7 +34,7 @@ use crate::graph::Digraph;
 use crate::guidance::Guidance;
 use crate::instance::Instance;
 use crate::plan::Plan;
-use crate::window::{ToGo, Vehicle, Window, WindowOptions, WindowReport};
+use crate::window::{ToGo, Vehicle, Window, WindowOptions, WindowReport, fits};
 
 /// Lazily computed distance tables: for each goal, every cell's number of moves to it over
 /// open cells. Computed on first use, kept until cells close or open. Looked up by goal
@@ -244,16 +244,19 @@ impl LifelongPlanner {
     ///
     /// With a window, each step first rolls PIBT forward `horizon` steps, then improves that
     /// windowed plan by large neighbourhood search (`iterations` neighbourhoods of up to
-    /// `neighbourhood` vehicles: a vehicle late against its shortest path and the vehicles
-    /// in its way, replanned with space-time A*; kept only if the sum of their costs falls),
+    /// `neighbourhood` vehicles: a vehicle late against its cost to go and the vehicles in
+    /// its way, replanned with space-time A*; kept if the sum of their costs does not rise),
     /// and commits the first step of the result. A path costs the step at which it first
     /// reaches its goal, or the horizon plus the moves still to go. After Jiang et al.'s
     /// windowed PIBT-LNS (SoCS 2024).
     ///
     /// What stays guaranteed: every committed step passes the same checks as a PIBT step
     /// (edges into open cells, no vertex conflict, no swap, no rotating ring; pinned and
-    /// held vehicles stay), and the search is bounded by `iterations`, not by the clock, so
-    /// runs stay deterministic under the seed. What is given up: PIBT's reachability
+    /// held vehicles stay), and the search is bounded by `iterations`, so runs stay
+    /// deterministic under the seed — unless `time_limit` is set, which bounds the search's
+    /// wall time per step instead and makes the steps depend on the machine's speed and load.
+    /// On graphs too large for the search's state numbering (([`MAX_HORIZON`](crate::MAX_HORIZON) + 1) × cells ×
+    /// 2 ≥ 2³²) the step is plain PIBT. What is given up: PIBT's reachability
     /// guarantee (the search may trade a vehicle's progress for the window's sum), so the
     /// fleet controller leaves it off. Meant for synchronous operation, where every
     /// vehicle follows the plan step by step, as in `corridor lifelong`.
@@ -283,9 +286,11 @@ impl LifelongPlanner {
     /// ```
     pub fn set_window(&mut self, options: Option<WindowOptions>) {
         self.window = options.map(Window::new);
+        self.last_window = WindowReport::default();
     }
 
-    /// What the last windowed step's search did (default when the window is off).
+    /// What the last windowed step's search did (default when the window is off or has not
+    /// stepped yet).
     pub fn last_window(&self) -> WindowReport {
         self.last_window
     }
@@ -487,6 +492,10 @@ impl LifelongPlanner {
         let Some(mut window) = self.window.take() else {
             return first;
         };
+        if !fits(window.options.horizon, self.graph.len()) {
+            self.window = Some(window);
+            return first;
+        }
         let horizon = window.options.horizon as usize;
         let carried = window.carried_over(&frontier, fixed, &self.closed);
         let mut configs = Vec::with_capacity(horizon + 1);

@@ -4,10 +4,12 @@
 //!
 //! PIBT looks one step ahead. With a window on, the lifelong planner first rolls PIBT
 //! forward `horizon` steps (a collision-free plan of every vehicle over the window), then
-//! improves that plan by large neighbourhood search: it takes a vehicle that is late against
-//! its shortest path and the vehicles in its way, removes their windowed paths and plans them
-//! again one by one with space-time A* around everyone else's, keeping the new paths only if
-//! their cost falls. A path's cost is the step at which it first reaches its goal, or, if it
+//! improves that plan by large neighbourhood search: it takes a vehicle that is late (its
+//! cost exceeds its cost to go from where it starts: the distance, or with guide paths the
+//! guide path's cost) and the vehicles in its way, removes their windowed paths and plans
+//! them again one by one with space-time A* around everyone else's, keeping the new paths if
+//! their summed cost does not rise (equal ones too, so the search can drift across
+//! plateaus). A path's cost is the step at which it first reaches its goal, or, if it
 //! does not within the window, the window's length plus the moves still to go from where it
 //! ends. Only the first step of the improved plan is committed; the next step starts again.
 //!
@@ -30,7 +32,7 @@ use rand_chacha::ChaCha8Rng;
 /// against RHCR (whose own window is 10 steps).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WindowOptions {
-    /// Steps in the window (at least 1).
+    /// Steps in the window (1 to [`MAX_HORIZON`]).
     pub horizon: u32,
     /// Neighbourhoods tried per step (the search budget).
     pub iterations: u32,
@@ -51,6 +53,17 @@ impl Default for WindowOptions {
             time_limit: None,
         }
     }
+}
+
+/// The longest window (longer ones are cut to it).
+pub const MAX_HORIZON: u32 = 64;
+/// The window search is skipped (the step is plain PIBT) on graphs so large that its
+/// space-time states could not be numbered in 32 bits.
+pub(crate) fn fits(horizon: u32, cells: usize) -> bool {
+    (horizon as usize + 1)
+        .checked_mul(cells)
+        .and_then(|s| s.checked_mul(2))
+        .is_some_and(|s| s < u32::MAX as usize)
 }
 
 /// Moves still to go beyond the window for a vehicle whose goal cannot be reached from
@@ -101,9 +114,10 @@ pub(crate) struct Window {
 /// What one windowed step's search did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct WindowReport {
-    /// Neighbourhoods whose replanned paths were kept.
+    /// Neighbourhoods whose replanned paths were kept (at an equal or lower cost).
     pub improved: u32,
-    /// Sum of path costs before and after the search.
+    /// Sum of path costs of the plan the search started from: the cheaper of the fresh PIBT
+    /// roll-out and the plan carried over from the last step.
     pub cost_before: u64,
     /// Sum of path costs after the search.
     pub cost_after: u64,
@@ -113,7 +127,7 @@ impl Window {
     pub fn new(options: WindowOptions) -> Window {
         Window {
             options: WindowOptions {
-                horizon: options.horizon.max(1),
+                horizon: options.horizon.clamp(1, MAX_HORIZON),
                 iterations: options.iterations,
                 neighbourhood: options.neighbourhood.max(1),
                 time_limit: options.time_limit,
@@ -238,7 +252,7 @@ impl Window {
             if deadline.is_some_and(|d| Instant::now() >= d) {
                 break;
             }
-            // A vehicle that is late against its shortest path, and those in its way.
+            // A vehicle that is late (cost above its cost to go), and those in its way.
             let late: Vec<u32> = (0..n as u32)
                 .filter(|&v| {
                     let ve = &vehicles[v as usize];
@@ -308,7 +322,8 @@ impl Window {
     }
 
     /// `chosen` and up to `neighbourhood − 1` movable vehicles that are, at some step of the
-    /// window, in a cell of `chosen`'s shortest way to its goal; nearest in time first.
+    /// window, in a cell of `chosen`'s shortest way to its goal: in the order of those cells
+    /// along the way, and at each cell in the order of the steps.
     fn neighbourhood(
         &self,
         graph: &CellGraph,
@@ -319,11 +334,11 @@ impl Window {
     ) {
         members.clear();
         members.push(chosen);
-        if vehicles[chosen as usize].goal.is_none() {
+        let want = self.options.neighbourhood as usize;
+        if vehicles[chosen as usize].goal.is_none() || want <= 1 {
             return;
         }
         let h = self.options.horizon as usize;
-        let want = self.options.neighbourhood as usize;
         let mut cell = self.paths[chosen as usize][0];
         for _ in 0..h {
             // One step down the distance table (the first successor that gets closer).
@@ -392,8 +407,8 @@ impl Window {
     }
 
     /// Plans `v`'s path over the window from where it starts, around every reserved path
-    /// (no vertex conflict, no swap), minimising its cost. False if the search ran out of
-    /// expansions.
+    /// (no vertex conflict, no swap), minimising its cost. False if there is no such path or
+    /// the search ran out of expansions.
     fn plan(
         &mut self,
         graph: &CellGraph,
@@ -495,4 +510,67 @@ impl Window {
 /// A cost to go, `FAR` where the goal cannot be reached.
 fn remaining(to_go: u32) -> u32 {
     to_go.min(FAR)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Distance along the line 0 → 1 → … → 4 to cell 4.
+    struct Line;
+
+    impl ToGo for Line {
+        fn to_go(&mut self, _: u32, cell: u32) -> u32 {
+            4u32.saturating_sub(cell)
+        }
+    }
+
+    /// A neighbourhood of `size` holds the chosen vehicle and at most `size − 1` of those
+    /// standing in its way (here vehicles 1..=3, ahead of vehicle 0 on the line).
+    #[test]
+    fn a_neighbourhood_holds_at_most_its_size() {
+        let graph = CellGraph::from_grid(5, 1, &[true; 5]).expect("line");
+        // Vehicles 0..4 at cells 0..4, standing still over a window of 3 (vehicle 0's way
+        // over the window: cells 1, 2, 3).
+        let configs = vec![vec![0, 1, 2, 3]; 4];
+        let vehicles = vec![
+            Vehicle {
+                goal: Some(4),
+                fixed: false,
+            };
+            4
+        ];
+        for (size, expected) in [
+            (1, vec![0]),
+            (2, vec![0, 1]),
+            (3, vec![0, 1, 2]),
+            (8, vec![0, 1, 2, 3]),
+        ] {
+            let mut window = Window::new(WindowOptions {
+                horizon: 3,
+                iterations: 1,
+                neighbourhood: size,
+                time_limit: None,
+            });
+            window.load(5, &configs);
+            let mut members = Vec::new();
+            window.neighbourhood(&graph, 0, &vehicles, &mut Line, &mut members);
+            assert_eq!(members, expected, "neighbourhood of {size}");
+        }
+    }
+
+    #[test]
+    fn oversized_windows_are_refused_before_their_states_overflow() {
+        assert!(fits(MAX_HORIZON, 1 << 20));
+        assert!(!fits(MAX_HORIZON, 1 << 26));
+        assert_eq!(
+            Window::new(WindowOptions {
+                horizon: 1000,
+                ..WindowOptions::default()
+            })
+            .options
+            .horizon,
+            MAX_HORIZON
+        );
+    }
 }
