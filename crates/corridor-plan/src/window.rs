@@ -245,6 +245,21 @@ impl Window {
             cost_before: before,
             ..WindowReport::default()
         };
+        // Late vehicles (movable, with a goal, cost above their cost to go from the start),
+        // in vehicle order; only a kept neighbourhood changes costs, so only its members
+        // can join or leave.
+        let ideal: Vec<u32> = (0..n as u32)
+            .map(|v| match vehicles[v as usize] {
+                Vehicle {
+                    goal: Some(_),
+                    fixed: false,
+                } => to_go.to_go(v, self.paths[v as usize][0]),
+                _ => u32::MAX,
+            })
+            .collect();
+        let mut late: Vec<u32> = (0..n as u32)
+            .filter(|&v| costs[v as usize] > ideal[v as usize])
+            .collect();
         let mut members = Vec::new();
         let mut old_paths: Vec<Vec<u32>> = Vec::new();
         let deadline = self.options.time_limit.map(|t| Instant::now() + t);
@@ -252,15 +267,7 @@ impl Window {
             if deadline.is_some_and(|d| Instant::now() >= d) {
                 break;
             }
-            // A vehicle that is late (cost above its cost to go), and those in its way.
-            let late: Vec<u32> = (0..n as u32)
-                .filter(|&v| {
-                    let ve = &vehicles[v as usize];
-                    !ve.fixed
-                        && ve.goal.is_some()
-                        && costs[v as usize] > to_go.to_go(v, self.paths[v as usize][0])
-                })
-                .collect();
+            // A vehicle that is late, and those in its way.
             if late.is_empty() {
                 break;
             }
@@ -294,6 +301,13 @@ impl Window {
                 report.improved += 1;
                 for &v in &members {
                     costs[v as usize] = self.path_cost(v as usize, vehicles, to_go);
+                    match (late.binary_search(&v), costs[v as usize] > ideal[v as usize]) {
+                        (Err(at), true) => late.insert(at, v),
+                        (Ok(at), false) => {
+                            late.remove(at);
+                        }
+                        _ => {}
+                    }
                 }
             } else {
                 for &v in &members[..planned] {
