@@ -301,7 +301,10 @@ impl Window {
                 report.improved += 1;
                 for &v in &members {
                     costs[v as usize] = self.path_cost(v as usize, vehicles, to_go);
-                    match (late.binary_search(&v), costs[v as usize] > ideal[v as usize]) {
+                    match (
+                        late.binary_search(&v),
+                        costs[v as usize] > ideal[v as usize],
+                    ) {
                         (Err(at), true) => late.insert(at, v),
                         (Ok(at), false) => {
                             late.remove(at);
