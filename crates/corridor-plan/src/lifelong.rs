@@ -514,6 +514,7 @@ impl LifelongPlanner {
                 fixed: fixed[v],
             })
             .collect();
+        // As `self.cost_source()`, built from the fields so that `self.rng` can be borrowed too.
         let mut to_go = PlannerToGo {
             graph: &self.graph,
             closed: &self.closed,
@@ -699,24 +700,23 @@ impl LifelongPlanner {
     /// has a guide path to its goal, else the moves from `cell` to the goal (0 without a
     /// goal). `UNREACHABLE` where neither reaches.
     fn cost_to_go(&mut self, v: u32, cell: u32) -> u32 {
-        let goal = self.goals[v as usize];
-        if let Some(gd) = &mut self.guidance {
-            let guide = &mut gd.guides[v as usize];
-            if goal.is_some() && guide.goal == goal {
-                return guide
-                    .cost(&self.graph, &self.closed, cell)
-                    .unwrap_or(UNREACHABLE);
-            }
-        }
-        match goal {
-            Some(g) => self.distances.table(&self.graph, &self.closed, g)[cell as usize],
-            None => 0,
+        self.cost_source().to_go(v, cell)
+    }
+
+    /// [`LifelongPlanner::cost_to_go`] as a [`ToGo`] borrowing only the fields it reads.
+    fn cost_source(&mut self) -> PlannerToGo<'_> {
+        PlannerToGo {
+            graph: &self.graph,
+            closed: &self.closed,
+            goals: &self.goals,
+            distances: &mut self.distances,
+            guidance: self.guidance.as_mut(),
         }
     }
 }
 
-/// The cost to go the window search plans by: what PIBT ranks moves by
-/// ([`LifelongPlanner::cost_to_go`]), from fields borrowed apart from the planner.
+/// What PIBT ranks moves by and the window search plans by (see
+/// [`LifelongPlanner::cost_to_go`]), from fields borrowed apart from the planner.
 struct PlannerToGo<'a> {
     graph: &'a CellGraph,
     closed: &'a [bool],

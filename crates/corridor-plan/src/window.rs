@@ -211,17 +211,12 @@ impl Window {
         to_go: &mut dyn ToGo,
     ) -> u64 {
         let h = self.options.horizon;
-        let mut sum = 0;
-        for (v, ve) in vehicles.iter().enumerate() {
-            let Some(goal) = ve.goal else {
-                continue;
-            };
-            sum += u64::from(match configs.iter().position(|c| c[v] == goal) {
-                Some(t) => t as u32,
-                None => h + remaining(to_go.to_go(v as u32, configs[configs.len() - 1][v])),
-            });
-        }
-        sum
+        (0..vehicles.len())
+            .map(|v| {
+                let cells = configs.iter().map(|c| c[v]);
+                u64::from(cost_along(h, v as u32, vehicles[v].goal, cells, to_go))
+            })
+            .sum()
     }
 
     /// The configuration after the first step of the plan.
@@ -328,14 +323,14 @@ impl Window {
 
     /// `v`'s path's cost: the first step at its goal, else the horizon plus the moves to go.
     fn path_cost(&self, v: usize, vehicles: &[Vehicle], to_go: &mut dyn ToGo) -> u32 {
-        let Some(goal) = vehicles[v].goal else {
-            return 0;
-        };
-        let path = &self.paths[v];
-        match path.iter().position(|&c| c == goal) {
-            Some(t) => t as u32,
-            None => self.options.horizon + remaining(to_go.to_go(v as u32, path[path.len() - 1])),
-        }
+        let cells = self.paths[v].iter().copied();
+        cost_along(
+            self.options.horizon,
+            v as u32,
+            vehicles[v].goal,
+            cells,
+            to_go,
+        )
     }
 
     /// `chosen` and up to `neighbourhood − 1` movable vehicles that are, at some step of the
@@ -522,6 +517,28 @@ impl Window {
         }
         false
     }
+}
+
+/// The cost of vehicle `v`'s path through `cells` (step 0 first): the first step at `goal`,
+/// else `horizon` plus the cost to go from the last cell; 0 without a goal.
+fn cost_along(
+    horizon: u32,
+    v: u32,
+    goal: Option<u32>,
+    cells: impl Iterator<Item = u32>,
+    to_go: &mut dyn ToGo,
+) -> u32 {
+    let Some(goal) = goal else {
+        return 0;
+    };
+    let mut last = None;
+    for (t, cell) in cells.enumerate() {
+        if cell == goal {
+            return t as u32;
+        }
+        last = Some(cell);
+    }
+    horizon + last.map_or(FAR, |cell| remaining(to_go.to_go(v, cell)))
 }
 
 /// A cost to go, `FAR` where the goal cannot be reached.

@@ -181,6 +181,35 @@ fn guide_paths_send_opposite_traffic_down_different_aisles() {
     );
 }
 
+/// `rounds` goal assignments for `k` vehicles on `n` cells, drawn from `rng`.
+fn goal_rounds(rng: &mut ChaCha8Rng, rounds: usize, k: usize, n: usize) -> Vec<Vec<CellId>> {
+    (0..rounds)
+        .map(|_| {
+            (0..k)
+                .map(|_| CellId(rng.random_range(0..n as u32)))
+                .collect()
+        })
+        .collect()
+}
+
+/// Gives every vehicle that is at its goal or has none its goal of `round`.
+fn give_goals(p: &mut LifelongPlanner, round: &[CellId]) {
+    for (v, &goal) in round.iter().enumerate() {
+        let v = v as u32;
+        if p.at_goal(v) || p.goal(v).is_none() {
+            p.set_goal(v, Some(goal));
+        }
+    }
+}
+
+/// Every vehicle enters all that has been released to it (synchronous execution).
+fn enter_released(p: &mut LifelongPlanner) {
+    for v in 0..p.execution().vehicle_count() as u32 {
+        let r = p.execution().released(v);
+        p.enter(v, r).unwrap();
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
     /// With guidance, the same seed gives the same steps.
@@ -190,24 +219,15 @@ proptest! {
         let g = Arc::new(graph(&mut rng, n, chords));
         let k = (n / 3).max(1);
         let starts: Vec<CellId> = (0..k as u32).map(CellId).collect();
-        let goals: Vec<Vec<CellId>> = (0..40)
-            .map(|_| (0..k).map(|_| CellId(rng.random_range(0..n as u32))).collect())
-            .collect();
+        let goals = goal_rounds(&mut rng, 40, k, n);
         let run = || {
             let mut p = LifelongPlanner::new(g.clone(), &starts, seed).unwrap();
             p.set_guidance(true);
             let mut frontiers = Vec::new();
             for step in &goals {
-                for v in 0..k as u32 {
-                    if p.at_goal(v) || p.goal(v).is_none() {
-                        p.set_goal(v, Some(step[v as usize]));
-                    }
-                }
+                give_goals(&mut p, step);
                 p.step().unwrap();
-                for v in 0..k as u32 {
-                    let r = p.execution().released(v);
-                    p.enter(v, r).unwrap();
-                }
+                enter_released(&mut p);
                 frontiers.push(p.execution().frontier());
             }
             frontiers
@@ -227,20 +247,14 @@ proptest! {
         let g = Arc::new(graph(&mut rng, n, chords));
         let k = (n / 2).max(1);
         let starts: Vec<CellId> = (0..k as u32).map(CellId).collect();
-        let goals: Vec<Vec<CellId>> = (0..30)
-            .map(|_| (0..k).map(|_| CellId(rng.random_range(0..n as u32))).collect())
-            .collect();
+        let goals = goal_rounds(&mut rng, 30, k, n);
         let run = || -> Result<Vec<Vec<u32>>, TestCaseError> {
             let mut p = LifelongPlanner::new(g.clone(), &starts, seed).unwrap();
             p.set_guidance(guided);
             p.set_window(Some(WindowOptions { horizon, iterations: 30, neighbourhood: 3, time_limit: None }));
             let mut frontiers = Vec::new();
             for step in &goals {
-                for v in 0..k as u32 {
-                    if p.at_goal(v) || p.goal(v).is_none() {
-                        p.set_goal(v, Some(step[v as usize]));
-                    }
-                }
+                give_goals(&mut p, step);
                 let before = p.execution().frontier();
                 p.step().map_err(|e| TestCaseError::fail(e.to_string()))?;
                 let after = p.execution().frontier();
@@ -251,10 +265,7 @@ proptest! {
                     prop_assert!(seen.insert(after[v]), "two vehicles in cell {}", after[v]);
                     prop_assert!(before[v] == after[v] || g.has_edge(CellId(before[v]), CellId(after[v])), "vehicle {} jumped", v);
                 }
-                for v in 0..k as u32 {
-                    let r = p.execution().released(v);
-                    p.enter(v, r).unwrap();
-                }
+                enter_released(&mut p);
                 frontiers.push(after);
             }
             Ok(frontiers)
